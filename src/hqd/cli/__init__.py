@@ -1,0 +1,26 @@
+"""The `hqd` command: thin wrappers that parse input, call a service and render."""
+
+from __future__ import annotations
+
+import typer
+
+from . import ingest
+
+app = typer.Typer(
+    name="hqd",
+    help="hqd：公立医院高质量发展 政策台账、指标监测与评价工具",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """hqd：公立医院高质量发展 政策台账、指标监测与评价工具"""
+
+
+app.command("ingest", help="读取政策文件，抽取任务台账（任务、责任单位、时限、目标指标）")(ingest.ingest)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,25 @@
+"""Every setting in one place, read from environment variables prefixed ``HQD_``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Largest input document accepted by `hqd ingest`; larger files are refused, not truncated.
+    max_document_bytes: int = 50 * 1024 * 1024
+    # LibreOffice binary used for .doc/.wps conversion.
+    soffice: str = "soffice"
+    data_dir: Path = Path("hqd-data")
+
+
+def load_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        max_document_bytes=int(env.get("HQD_MAX_DOCUMENT_BYTES", Settings.max_document_bytes)),
+        soffice=env.get("HQD_SOFFICE", Settings.soffice),
+        data_dir=Path(env.get("HQD_DATA_DIR", str(Settings.data_dir))),
+    )
