@@ -93,7 +93,9 @@ class Score:
     units_any_role: Counts = field(default_factory=Counts)
     targets: Counts = field(default_factory=Counts)
     attr_total: int = 0
-    attr_ok: dict[str, int] = field(default_factory=lambda: {"comparator": 0, "unit": 0, "deadline": 0, "all": 0})
+    attr_ok: dict[str, int] = field(
+        default_factory=lambda: {"comparator": 0, "unit": 0, "deadline": 0, "all": 0, "scope": 0}
+    )
     meta_total: int = 0
     meta_ok: int = 0
     errors: list[str] = field(default_factory=list)
@@ -180,6 +182,7 @@ def score_ledger(pred: dict, gold: dict) -> Score:
                         f"got {p[key]!r} want {g[key]!r}"
                     )
             s.attr_ok["all"] += all(ok.values())
+            s.attr_ok["scope"] += fold(p.get("scope")) == fold(g.get("scope"))
         for i, p in enumerate(p_targets):
             if i not in used:
                 s.targets.fp += 1
@@ -212,7 +215,7 @@ def report(score: Score) -> str:
         f"targets P={score.targets.precision:.3f} R={score.targets.recall:.3f} F1={score.targets.f1:.3f}",
         f"matched targets {score.attr_total}: comparator {score.attr_rate('comparator'):.3f} "
         f"unit {score.attr_rate('unit'):.3f} deadline {score.attr_rate('deadline'):.3f} "
-        f"all three {score.attr_rate('all'):.3f}",
+        f"all three {score.attr_rate('all'):.3f} (scope, not a criterion: {score.attr_rate('scope'):.3f})",
         f"metadata+citations {score.meta_ok}/{score.meta_total}",
     ]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ agency name and its official short forms are listed once here and apply at every
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .normalize import analysis_text
 
@@ -40,6 +41,7 @@ _BY_SHORT = sorted(
 _TRAILING_ALIAS = re.compile(r"[(〔\[][^()〔〕\[\]]*[)〕\]]$")
 
 
+@lru_cache(maxsize=4096)
 def canonical_unit(name: str) -> str:
     """The canonical, simplified name of a unit; bracketed second names (省中医药局) are dropped."""
     s = analysis_text(name).replace(" ", "")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 from .aliases import canonical_unit
 from .deadlines import find_times, latest
-from .metadata import DOC_NUMBER, extract_citations, extract_metadata
+from .metadata import doc_number_spans, extract_citations, extract_metadata
 from .models import Heading, Ledger, Target, Task
 from .normalize import analysis_text, simplified, split_lines
 from .outline import GOAL_KINDS, NON_TASK_KINDS, Node, classify, parse_outline, walk
@@ -17,6 +18,7 @@ from .units import FIRST_IS_LEAD, find_responsibility
 _FOOTER = re.compile(r"^(?:抄送|抄报|主送)\s*[:：]|^\S{2,30}\s+\d{4}年\d{1,2}月\d{1,2}日\s*印发$|^\d{4}年\d{1,2}月\d{1,2}日\s*印发$")
 _CLAUSE_DELIMS = ",;。:!?\n"
 _SENTENCE_DELIMS = "。!?\n"
+_CLAUSE_SPLIT = re.compile(r"[(\[〔)\]〕,;。:!?\n]")
 _RECURRING = re.compile(r"每年|每季|每月|每半年|逐年")
 
 
@@ -28,7 +30,8 @@ class _Doc:
         self.protected = bytearray(len(self.a))
         self._protect(r"“[^”\n]{0,80}”|\"[^\"\n]{0,80}\"|‘[^’\n]{0,40}’|《[^》\n]{0,150}》")
         self._protect(r"https?://\S+|www\.\S+")
-        self._protect(DOC_NUMBER.pattern)
+        for s, e in doc_number_spans(self.a):
+            self.protect(s, e)
 
     def _protect(self, pattern: str) -> None:
         for m in re.finditer(pattern, self.a):
@@ -43,27 +46,31 @@ class _Doc:
     def clause_bounds(self, s: int, e: int):
         """(start, end, starts_a_sentence) of clauses in a[s:e], split outside brackets."""
         a, depth, cs, sentence_start = self.a, 0, s, True
-        for i in range(s, e + 1):
-            c = a[i] if i < e else "\n"
+        for m in _CLAUSE_SPLIT.finditer(a, s, e):
+            i, c = m.start(), m.group()
             if c in "([〔":
                 depth += 1
-            elif c in ")]〕" and depth:
-                depth -= 1
-            elif (depth == 0 or c == "\n") and c in _CLAUSE_DELIMS and not (
-                c == ":" and a[i - 1 : i].isdigit() and a[i + 1 : i + 2].isdigit()
-            ):
-                ss, ee = cs, i
-                while ss < ee and a[ss] in " \t":
-                    ss += 1
-                while ee > ss and a[ee - 1] in " \t":
-                    ee -= 1
-                if ee > ss:
-                    yield ss, ee, sentence_start
+            elif c in ")]〕":
+                depth = max(depth - 1, 0)
+            elif (depth == 0 or c == "\n") and not (c == ":" and a[i - 1 : i].isdigit() and a[i + 1 : i + 2].isdigit()):
+                clause = self._trimmed(cs, i)
+                if clause:
+                    yield *clause, sentence_start
                     sentence_start = False
                 if c in _SENTENCE_DELIMS:
-                    sentence_start = True
-                    depth = 0
+                    sentence_start, depth = True, 0
                 cs = i + 1
+        clause = self._trimmed(cs, e)
+        if clause:
+            yield *clause, sentence_start
+
+    def _trimmed(self, s: int, e: int) -> tuple[int, int] | None:
+        a = self.a
+        while s < e and a[s] in " \t":
+            s += 1
+        while e > s and a[e - 1] in " \t":
+            e -= 1
+        return (s, e) if e > s else None
 
     def sentence_of(self, s: int, lo: int, hi: int) -> tuple[int, int]:
         a = self.a
@@ -124,22 +131,37 @@ def _fmt_value(v: float | None) -> float | int | None:
     return int(v) if float(v).is_integer() else v
 
 
-def extract_ledger(text: str, file: str = "") -> Ledger:
+class _Stopwatch:
+    """Accumulates time per stage into `profile` when one is given (used by the benchmark)."""
+
+    def __init__(self, profile: dict[str, float] | None):
+        self.profile = profile
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        if self.profile is not None:
+            now = time.perf_counter()
+            self.profile[stage] = self.profile.get(stage, 0.0) + now - self.last
+            self.last = now
+
+
+def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None = None) -> Ledger:
+    watch = _Stopwatch(profile)
     doc = _Doc(text)
     a, original = doc.a, doc.original
+    watch.lap("normalize")
     body_end = _body_end(doc)
     roots = parse_outline(doc.lines, 0, body_end, original)
     header_end = roots[0].start if roots else body_end
+    watch.lap("outline")
     meta = extract_metadata(doc.lines, header_end, body_end, original, a)
     doc_year = int(meta.date[:4]) if meta.date else None
     ledger = Ledger(file=file, title=meta.title, issuer=meta.issuer, doc_number=meta.doc_number, date=meta.date)
     ledger.cited_policies = extract_citations(a, original, [analysis_text(t) for t in meta.own_titles], header_end)
+    watch.lap("metadata")
     ledger.outline = [
         Heading(n.label, n.rank, n.title, n.section, n.start, n.span_end) for n in walk(roots)
     ]
-
-    def in_quotes_or_title(i: int) -> bool:
-        return a[i] != "“" and bool(doc.protected[i]) and "《" in a[max(0, a.rfind("\n", 0, i)) : i + 1]
 
     first_is_lead = bool(FIRST_IS_LEAD.search(a[:body_end]))
     implied: list[str] = []
@@ -157,23 +179,26 @@ def extract_ledger(text: str, file: str = "") -> Ledger:
                 support.append(unit)
                 known.add(canonical_unit(unit))
         implied.extend(original[u.start : u.end] for u in resp.implied if original[u.start : u.end] not in implied)
+        watch.lap("units")
 
         marker_end = start + _marker_length(node)
         mentions = find_times(a, marker_end, span_end, doc_year, masked=lambda i: a[i] != "“" and doc.protected[i] and _in_title_mark(a, i))
         task_deadline = latest(mentions)
+        watch.lap("deadlines")
         raw_targets = extract_targets(a, original, marker_end, span_end, doc.is_protected, doc.clause_bounds)
         targets = []
         for rt in raw_targets:
             cs, ce = rt.clause
             ss, se = doc.sentence_of(cs, marker_end, span_end)
             in_sentence = [t for t in mentions if ss <= t.start < se and not t.recurring]
-            clause_text = a[cs:ce]
-            if in_sentence:
+            in_clause = [t for t in in_sentence if cs <= t.start < ce]
+            if in_clause:
+                deadline = in_clause[0].date
+            elif _RECURRING.search(a[cs:ce]):
+                deadline = None  # 每年… does not inherit another clause's date
+            elif in_sentence:
                 before = [t for t in in_sentence if t.start <= cs]
-                chosen = before[-1] if before else in_sentence[0]
-                deadline = chosen.date
-            elif _RECURRING.search(clause_text):
-                deadline = None
+                deadline = (before[-1] if before else in_sentence[0]).date
             else:
                 deadline = task_deadline
             q = rt.quantity
@@ -192,6 +217,7 @@ def extract_ledger(text: str, file: str = "") -> Ledger:
                     indicator_simplified=simplified(rt.indicator),
                 )
             )
+        watch.lap("targets")
         if pseudo and not targets:
             continue
         ledger.tasks.append(

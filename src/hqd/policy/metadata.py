@@ -11,6 +11,19 @@ from .numerals import cn_to_int
 
 # 文号: 杭政办函〔2022〕47号, 国办发[2021]18号, 皖政办秘〔20__〕120号
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,14}\s*[〔\[(]\s*(?:\d{4}|20__)\s*[〕\])]\s*第?\s*\d{1,4}\s*号")
+_DOC_NUMBER_CORE = re.compile(r"[〔\[(]\s*(?:\d{4}|20__)\s*[〕\])]\s*第?\s*\d{1,4}\s*号")
+
+
+def doc_number_spans(a: str) -> list[tuple[int, int]]:
+    """Spans of 文号 in a text: the bracketed year and number found first, the agency prefix after."""
+    spans = []
+    for m in _DOC_NUMBER_CORE.finditer(a):
+        s = m.start()
+        while s > 0 and m.start() - s < 14 and "\u4e00" <= a[s - 1] <= "\u9fff":
+            s -= 1
+        if s < m.start():
+            spans.append((s, m.end()))
+    return spans
 _DATE_LINE = re.compile(
     r"^(?P<y>\d{4}|[二〇零一三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
     r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$"
@@ -70,8 +83,6 @@ def extract_metadata(lines: list[Line], header_end: int, body_end: int, original
             ln = lines[i]
             i -= 1
             if ln.blank:
-                if issuer_lines:
-                    break
                 continue
             if not _is_plain(ln.text.replace(" ", "")) or len(ln.text) > 40 or ln.text.startswith("《"):
                 break
@@ -140,8 +151,7 @@ def extract_metadata(lines: list[Line], header_end: int, body_end: int, original
         best = runs[-1]
         plan_heading = "".join(original[x.start : x.end] for x in best)
         if title is None:
-            first = runs[0]
-            title = "".join(original[x.start : x.end] for x in first)
+            title = plan_heading
 
     # 文号: the first one in the header that is not a citation's (《…》(文号)).
     doc_number = None

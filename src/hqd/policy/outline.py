@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .normalize import Line, analysis_text
 from .numerals import cn_to_int
@@ -98,9 +99,10 @@ def heading_title(text: str) -> str:
     """The heading text before the first 。 (what the gold calls a task title)."""
     m = _TITLE_END.search(text)
     title = text[: m.start()] if m else text
-    return title.rstrip(" :;,、:")
+    return re.sub(r"[\s:;,、]+$", "", title)
 
 
+@lru_cache(maxsize=2048)
 def classify(title: str | None) -> str | None:
     if not title:
         return None

@@ -57,16 +57,16 @@ INDICATOR_WORDS = re.compile(
     r"分级|等级|标准化|满意度|次均|均次|人均"
 )
 _REGION = re.compile(
-    r"^(?:全市|全区|全省|全州|全县|全国|全域|我市|我区|我省|我州|我县|本市|本区|本省|本州|本县|"
+    r"(?:全市|全区|全省|全州|全县|全国|全域|我市|我区|我省|我州|我县|本市|本区|本省|本州|本县|"
     r"各区、县\(市\)|各县\(市、区\)|各县\(市\)|各市、县\(市、区\)|各地|各设区市|各区县|各区|各县|各市)"
 )
 _FILLER = re.compile(
-    r"^(?:力争|争取|确保|努力|推动|推进|实现|使|使得|全面|进一步|逐步|基本|原则上|要|将|同时|并|且|其中|"
+    r"(?:力争|争取|确保|努力|推动|推进|实现|使|使得|全面|进一步|逐步|基本|原则上|要|将|同时|并|且|其中|"
     r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|\d{4}年|年内|当年|目前|总体|持续|稳步|动态|每年|年均|平均|共|累计|约|"
     r"和|及|与|以及|或|、|的|\s)+"
 )
-_HOSPITAL_CLASS = re.compile(r"^(.{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))")
-_IN_SCOPE = re.compile(r"^(.{2,16}?(?:医院|机构|单位|卫生院|地区))中")
+_HOSPITAL_CLASS = re.compile(r"(.{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))")
+_IN_SCOPE = re.compile(r"(.{2,16}?(?:医院|机构|单位|卫生院|地区))中")
 _OBJECT_STOP = re.compile(r"[向对从按给经由]")
 _CONNECTOR = "、和及与或,以 "
 _GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保")
@@ -270,7 +270,9 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             cm = _CHANGE.search(pre_local) if not pm else None
             verb = _last_goal_verb(a, cs, q.start)
             is_last_in_clause = not a[q.end : ce].strip(" 的。.;,")
-            goal = bool(pm or cm or q.suffix or verb or q.kind == "level" or _GOAL_ADVERB.search(clause_pre))
+            goal = bool(
+                pm or cm or q.suffix or verb or q.kind in ("level", "fraction") or _GOAL_ADVERB.search(clause_pre)
+            )
             if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
                 goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
             if not goal and _DENSITY.search(clause_pre):
@@ -395,6 +397,10 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 anchor = q.end
                 i += 1
                 continue
+            if not scope and sentence_targets:
+                prev_scope = sentence_targets[-1].scope
+                if prev_scope and prev_scope[:1] in "全我本各":
+                    scope = prev_scope  # 全区每千常住人口床位数…，执业（助理）医师数… share 全区
             t = RawTarget(q, comp, name, scope, (cs, ce), form)
             out.append(t)
             sentence_targets.append(t)

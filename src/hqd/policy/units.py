@@ -41,11 +41,14 @@ class Responsibility:
     clause_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
+_BRACKET = re.compile(r"[(\[〔)\]〕]")
+
+
 def bracket_spans(a: str, start: int, end: int) -> list[tuple[int, int]]:
     """Top-level bracketed spans (inclusive of brackets) in a[start:end], nesting ( [ 〔 as one family."""
     spans, depth, open_at = [], 0, -1
-    for i in range(start, end):
-        c = a[i]
+    for m in _BRACKET.finditer(a, start, end):
+        i, c = m.start(), m.group()
         if c in OPEN:
             if depth == 0:
                 open_at = i
@@ -57,11 +60,15 @@ def bracket_spans(a: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+_SPLITTERS: dict[str, re.Pattern[str]] = {}
+
+
 def split_top(a: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
     """Split a[start:end] on separator characters outside brackets."""
     parts, depth, s = [], 0, start
-    for i in range(start, end):
-        c = a[i]
+    pattern = _SPLITTERS.get(seps) or _SPLITTERS.setdefault(seps, re.compile(f"[(\\[〔)\\]〕{re.escape(seps)}]"))
+    for m in pattern.finditer(a, start, end):
+        i, c = m.start(), m.group()
         if c in OPEN:
             depth += 1
         elif c in CLOSE and depth:
