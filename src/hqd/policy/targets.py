@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .normalize import analysis_text
 from .numerals import parse_number
 
 NUM = r"\d+(?:\.\d+)?"
@@ -65,7 +66,9 @@ _FILLER = re.compile(
     r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|\d{4}年|年内|当年|目前|总体|持续|稳步|动态|每年|年均|平均|共|累计|约|"
     r"和|及|与|以及|或|、|的|\s)+"
 )
-_HOSPITAL_CLASS = re.compile(r"(.{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))")
+_HOSPITAL_CLASS = re.compile(r"([^每]{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))")
+_SCOPE_TAIL = re.compile(r"(?:医院|卫生院|机构|中心|单位|[省市区县州])$")
+_SCOPE_TRAILER = re.compile(r"(?:要将|要|将|应|须|需|按|在|对|均|都|总体|每年)+$")
 _IN_SCOPE = re.compile(r"(.{2,16}?(?:医院|机构|单位|卫生院|地区))中")
 _OBJECT_STOP = re.compile(r"[向对从按给经由]")
 _CONNECTOR = "、和及与或,以 "
@@ -200,6 +203,17 @@ def split_scope(a: str, original: str, s: int, e: int) -> tuple[str | None, int]
     if not scope_parts:
         return None, s
     return original[scope_parts[0][0] : scope_parts[-1][1]], s
+
+
+def _scope_phrase(a: str, original: str, s: int, e: int) -> str | None:
+    """A subject that names who or where (三级医院, 医疗集团内三级医院, 全区), else None."""
+    s = _strip_filler(a, s, e)
+    m = _SCOPE_TRAILER.search(a, s, e)
+    if m:
+        e = m.start()
+    if e - s < 2 or e - s > 20 or not _SCOPE_TAIL.search(a[s:e]) or INDICATOR_WORDS.search(a[s:e]):
+        return None
+    return original[s:e]
 
 
 def _last_goal_verb(a: str, s: int, e: int) -> re.Match[str] | None:
@@ -342,14 +356,15 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                     name = inherited.indicator
                 if form == "B":
                     name = _object_after(a, original, q, quantities[i + 1] if i + 1 < len(quantities) else None, ce)
-                    if ss_ < se_:
-                        scope = scope or original[ss_:se_]
+                    if ss_ < se_ and not scope:
+                        scope = _scope_phrase(a, original, ss_, se_)
             elif object_follows:
                 form = "B"
                 name = _object_after(a, original, q, quantities[i + 1] if i + 1 < len(quantities) else None, ce)
                 verb_local = _last_goal_verb(a, anchor, q.start)
                 subj_e = verb_local.start() if verb_local else q.start
-                scope, _ = split_scope(a, original, cs if anchor == cs else anchor, subj_e)
+                scope, _ = split_scope(a, original, anchor, subj_e)
+                scope = scope or _scope_phrase(a, original, anchor, subj_e)
             else:
                 form = "C"
                 verb_local = _last_goal_verb(a, anchor, q.start)
@@ -359,6 +374,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 scope_src_end = verb_local.start() if verb_local else start_c
                 if verb_local:
                     scope, _ = split_scope(a, original, anchor, scope_src_end)
+                    scope = scope or _scope_phrase(a, original, anchor, scope_src_end)
                     ns = start_c
                 else:
                     scope, ns = split_scope(a, original, start_c, q.start)
@@ -399,7 +415,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 continue
             if not scope and sentence_targets:
                 prev_scope = sentence_targets[-1].scope
-                if prev_scope and prev_scope[:1] in "全我本各":
+                if prev_scope and _REGION.fullmatch(analysis_text(prev_scope)):
                     scope = prev_scope  # 全区每千常住人口床位数…，执业（助理）医师数… share 全区
             t = RawTarget(q, comp, name, scope, (cs, ce), form)
             out.append(t)
