@@ -18,7 +18,7 @@ NUM = r"\d+(?:\.\d+)?"
 CN = r"[一二两三四五六七八九十百千万零〇]+"
 COUNT_UNITS = "个|名|人|家|所|项|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条"
 UNIT = (
-    r"个百分点|百分点|个位次|位次|万人次|人次|万人|万元|亿元|元|%|‰|分钟|天|倍|岁|"
+    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|分钟|天|倍|岁|"
     rf"(?:万|亿)?(?:{COUNT_UNITS})"
 )
 SUFFIX = r"(?:及以上|或以上|以上|及以下|以下|以内|之内|左右|上下)"
@@ -71,6 +71,10 @@ _SCOPE_TAIL = re.compile(r"(?:医院|卫生院|机构|中心|单位|[省市区�
 _SCOPE_TRAILER = re.compile(r"(?:要将|要|将|应|须|需|按|在|对|均|都|总体|每年)+$")
 _IN_SCOPE = re.compile(r"(.{2,16}?(?:医院|机构|单位|卫生院|地区))中")
 _OBJECT_STOP = re.compile(r"[向对从按给经由]")
+_TAIL_OF_LAST = re.compile(r"的(?:比例|占比|比重|覆盖率|[\u4e00-\u9fff]{0,4}率)$")
+_TRAILING_ADVERB = re.compile(r"(?:优先|逐步|稳步|持续|全部|主要|总体|力争|争取|要|将|均|都|应|须)+$")
+# "80%以上的县级综合医院达到…标准": the share of entities that do something
+_SHARE_VERB = re.compile(r"(?:基本|全面|全部|均|都|已)?(?:达到|建成|实现|开展|设置|具备|建立|完成|通过|纳入|提供|配备|拥有|接入|使用|落实|参加|参与|加入)")
 _CONNECTOR = "、和及与或,以 "
 _GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保")
 _RANK = re.compile(r"([^,;。:]{2,30}?排名)(?!次)")
@@ -162,7 +166,7 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
         after = a[end : end + 1]
         if kind == "level" or unit == "岁":
             # 5级以上 / 四级甲等以上 / 77岁以上 are targets; 三级医院, 二级以上医院, 65岁以上老年人 are modifiers.
-            if after and ("\u4e00" <= after <= "\u9fff") and after not in "的":
+            if after and ("\u4e00" <= after <= "\u9fff"):
                 continue
         if kind == "level" and not suffix and not re.search(r"(?:达到|达|通过)\s*[^,;。]{0,20}$", a[s:qs]):
             continue
@@ -175,6 +179,9 @@ def _strip_span(a: str, s: int, e: int, left: str = _CONNECTOR + "的:;") -> tup
         s += 1
     while e > s and a[e - 1] in " 的,、和及与":
         e -= 1
+    m = _TRAILING_ADVERB.search(a, s, e)
+    if m and m.start() > s + 1:
+        e = m.start()
     return s, e
 
 
@@ -252,6 +259,9 @@ def _shared_tail(parts: list[str]) -> list[str]:
     if len(parts) < 2:
         return parts
     first, last = parts[0], parts[-1]
+    m = _TAIL_OF_LAST.search(last)
+    if m and all(not INDICATOR_WORDS.search(p) for p in parts[:-1]):
+        return [p + m.group(0) for p in parts[:-1]] + [last]  # 设置康复科和治未病科的比例
     for k in range(len(first), 1, -1):
         suffix = first[-k:]
         pos = last.find(suffix)
@@ -445,6 +455,12 @@ def _split_list(a: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _object_after(a: str, original: str, q: Quantity, nxt: Quantity | None, clause_end: int) -> str:
+    if q.unit == "%" and a[q.end : q.end + 1] == "的" and (nxt is None or nxt.start >= clause_end):
+        vm = _SHARE_VERB.search(a, q.end + 2, clause_end)
+        if vm:
+            entity = original[q.end + 1 : vm.start()].strip()
+            action = original[vm.start() : clause_end].strip()
+            return f"{action}的{entity}比例"
     s = q.end
     while s < clause_end and a[s] in "的 ":
         s += 1
