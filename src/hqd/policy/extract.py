@@ -192,7 +192,14 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
             ss, se = doc.sentence_of(cs, marker_end, span_end)
             in_sentence = [t for t in mentions if ss <= t.start < se and not t.recurring]
             in_clause = [t for t in in_sentence if cs <= t.start < ce]
-            if in_clause:
+            same_subject_years = (
+                rt.group is not None
+                and len(in_sentence) == rt.group[1]
+                and len({t.indicator for t in raw_targets if t.clause == rt.clause}) == 1
+            )
+            if same_subject_years:
+                deadline = in_sentence[rt.group[0]].date  # 到2022年和2030年，…分别不低于22%和30%
+            elif in_clause:
                 deadline = in_clause[0].date
             elif _RECURRING.search(a[cs:ce]):
                 deadline = None  # 每年… does not inherit another clause's date

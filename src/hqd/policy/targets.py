@@ -101,6 +101,7 @@ class RawTarget:
     scope: str | None
     clause: tuple[int, int]
     form: str  # A (indicator before comparator), B (object after value), C (object before value)
+    group: tuple[int, int] | None = None  # (k, n) inside a 分别 list of n values
 
 
 def _prev_char(a: str, i: int) -> str:
@@ -335,7 +336,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                         sc, _ = split_scope(a, original, parts_spans[k][0], parts_spans[k][1])
                         if sc and not scope:
                             part_scope = sc
-                    t = RawTarget(g, comp, name.strip(), part_scope, (cs, ce), "A")
+                    t = RawTarget(g, comp, name.strip(), part_scope, (cs, ce), "A", (k, len(group)))
                     out.append(t)
                     sentence_targets.append(t)
                 clause_has_goal = True
