@@ -216,6 +216,6 @@ def test_text_that_is_not_a_plan_gives_an_empty_ledger_and_a_warning():
 
 
 def test_one_indicator_two_years_respectively():
-    ts = _targets("1.提升健康素养。到2022年和2030年，全省居民健康素养水平分别不低于22%和30%。\n")
-    assert [(t.value, t.comparator, t.deadline) for t in ts] == [(22, ">=", "2022-12-31"), (30, ">=", "2030-12-31")]
+    ts = _targets("1.提升健康素养。到2025年和2030年，全省居民健康素养水平分别不低于25%和30%。\n")
+    assert [(t.value, t.comparator, t.deadline) for t in ts] == [(25, ">=", "2025-12-31"), (30, ">=", "2030-12-31")]
     assert ts[0].indicator == ts[1].indicator == "居民健康素养水平" and ts[0].scope == "全省"
