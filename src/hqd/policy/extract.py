@@ -12,7 +12,7 @@ from .models import Heading, Ledger, Target, Task
 from .normalize import analysis_text, simplified, split_lines
 from .outline import GOAL_KINDS, NON_TASK_KINDS, Node, classify, parse_outline, walk
 from .targets import extract_targets
-from .units import FIRST_IS_LEAD, find_responsibility
+from .units import FIRST_IS_LEAD, IMPLIED, find_responsibility, split_units
 
 # 版记 (GB/T 9704): 抄送 and the 印发 line close the document; nothing after them is plan text.
 _FOOTER = re.compile(r"^(?:抄送|抄报|主送)\s*[:：]|^\S{2,30}\s+\d{4}年\d{1,2}月\d{1,2}日\s*印发$|^\d{4}年\d{1,2}月\d{1,2}日\s*印发$")
@@ -165,9 +165,17 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
 
     first_is_lead = bool(FIRST_IS_LEAD.search(a[:body_end]))
     implied: list[str] = []
+    # 以下各项任务均需X落实，不再列出 may also stand as a paragraph of its own, outside any clause
+    standing = [
+        (m.start(), original[u.start : u.end])
+        for m in IMPLIED.finditer(a, header_end, body_end)
+        if not _in_brackets(a, m.start())
+        for u in split_units(a, m.start("unit"), m.end("unit"))
+    ]
     for node, pseudo in _select_tasks(roots):
         start = node.start + (len(node.line.text) - len(node.line.text.lstrip()))
         span_end = node.span_end
+        implied.extend(u for pos, u in standing if pos < start and u not in implied)
         resp = find_responsibility(a, start, span_end, first_is_lead)
         for bs, be in resp.clause_spans:
             doc.protect(bs, be)
@@ -246,6 +254,17 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
     if not ledger.tasks:
         ledger.warnings.append("未识别出任务条目，该文本可能不是政策方案（或未按“一、（一）1.”编排层次）")
     return ledger
+
+
+def _in_brackets(a: str, i: int) -> bool:
+    line_start = a.rfind("\n", 0, i) + 1
+    depth = 0
+    for c in a[line_start:i]:
+        if c in "([〔":
+            depth += 1
+        elif c in ")]〕" and depth:
+            depth -= 1
+    return depth > 0
 
 
 def _in_title_mark(a: str, i: int) -> bool:

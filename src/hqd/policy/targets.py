@@ -25,6 +25,7 @@ SUFFIX = r"(?:及以上|或以上|以上|及以下|以下|以内|之内|左右|�
 _QTY = re.compile(
     rf"(?P<frac_cn>(?P<den_cn>{CN})分之(?P<num_cn>{CN}))"
     rf"|(?P<ratio>1\s*:\s*(?P<ratio_n>{NUM}))"
+    rf"|(?P<per>{NUM})\s*/\s*(?P<per_base>10万|十万|万|千|100000|10000|1000)"
     rf"|(?P<frac>(?P<fn>\d{{1,3}})\s*/\s*(?P<fd>\d{{1,3}})(?![\d/]))"
     rf"|(?P<lo>{NUM})\s*[—–\-~至到]+\s*(?P<hi>{NUM})\s*(?P<runit>{UNIT})"
     rf"|(?P<level>{NUM}|[一二三四五六七八九十])\s*级\s*(?P<grade>甲等|乙等|丙等)?"
@@ -76,7 +77,9 @@ _TRAILING_ADVERB = re.compile(r"(?:优先|逐步|稳步|持续|全部|主要|总
 # "80%以上的县级综合医院达到…标准": the share of entities that do something
 _SHARE_VERB = re.compile(r"(?:基本|全面|全部|均|都|已)?(?:达到|建成|实现|开展|设置|具备|建立|完成|通过|纳入|提供|配备|拥有|接入|使用|落实|参加|参与|加入)")
 _CONNECTOR = "、和及与或,以 "
-_GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保")
+_GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保|不超过|不高于|最多|最高")
+_INNER_COMPARATOR = re.compile(r"不少于|不低于|不超过|不高于|至少|最多|最高")
+_FREQUENCY = re.compile(r"每(?:年|季度?|月|半年|周)")
 _RANK = re.compile(r"([^,;。:]{2,30}?排名)(?!次)")
 _DENSITY = re.compile(r"每千|每万|每百|每十万|千人|万人口|每床")
 
@@ -130,6 +133,8 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             value, unit, kind = round(num / den, 4), "fraction", "fraction"
         elif m.group("ratio"):
             value, unit, kind = float(m.group("ratio_n")), "1:N", "ratio"
+        elif m.group("per"):
+            value, unit = float(m.group("per")), "1/" + m.group("per_base")  # 孕产妇死亡率12/10万, unit 1/10万
         elif m.group("frac"):
             num, den = int(m.group("fn")), int(m.group("fd"))
             if not 0 < num < den <= 100:
@@ -145,6 +150,8 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             unit, kind = (f"级（{grade}）" if grade else "级"), "level"
         elif m.group("n"):
             value, unit = float(m.group("n")), m.group("unit")
+            if unit.endswith("人") and a[m.end() : m.end() + 1] == "口":
+                continue  # 每3万人口: a population base, not a count of people
         else:
             cn, cnunit = m.group("cn"), m.group("cnunit")
             value = parse_number(cn)
@@ -157,7 +164,8 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             else:
                 unit = cnunit
             kind = "cn"
-            if value == 1 and not re.search(r"(?:有|至少|不少于|仅)\s*$", a[max(s, qs - 3) : qs]):
+            frequency = cnunit == "次" and _FREQUENCY.search(a, s, qs)
+            if value == 1 and not frequency and not re.search(r"(?:有|至少|不少于|仅)\s*$", a[max(s, qs - 3) : qs]):
                 continue  # 培育一支队伍, 打造一个平台: an article, not a count
         if value is None:
             continue
@@ -250,6 +258,8 @@ def _comparator(q: Quantity, prefix: str | None, change: str | None, clause_pre:
         return "="
     if re.search(r"至少|最少|不少于|不低于|都有|均有", clause_pre):
         return ">="
+    if re.search(r"不超过|不高于|最多|最高", clause_pre):
+        return "<="
     if _DENSITY.search(clause_pre):
         return ">="
     return "="
@@ -300,8 +310,8 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             )
             if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
                 goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
-            if not goal and _DENSITY.search(clause_pre):
-                goal = True
+            if not goal and (_DENSITY.search(clause_pre) or (q.unit == "次" and _FREQUENCY.search(clause_pre))):
+                goal = True  # densities (每千人口…) and frequencies (每季度通报一次) are goals by themselves
             if not goal:
                 anchor = q.end
                 i += 1
@@ -348,7 +358,13 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             change = cm.group("c") if cm else None
             comp = _comparator(q, prefix, change, clause_pre)
             after = a[q.end : ce]
-            object_follows = bool(after) and after[0] not in "、,;。:和及与)" and not re.match(r"\s*(?:和|及|、)", after) and q.kind != "level"
+            object_follows = (
+                bool(after)
+                and after[0] not in "、,;。:和及与)"
+                and not re.match(r"\s*(?:和|及|、)", after)
+                and q.kind != "level"
+                and q.unit != "倍"  # 平均水平的1.2倍核定: the reference comes before
+            )
             scope = None
             if pm or cm:
                 form = "A"
@@ -397,7 +413,10 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                     close = a.find(")", ns, ne)
                     if close != -1:
                         ns = close + 1
-                name = original[ns:ne]
+                # 急救车辆配置不少于每3万人口1辆: the comparator word is not part of the indicator
+                name = "".join(
+                    original[x:y] for x, y in _without(a, ns, ne, _INNER_COMPARATOR)
+                )
             if q.unit == "分钟" and "圈" in a[q.end : ce]:
                 k = a.find("圈", q.end, ce)
                 ws = k
@@ -436,6 +455,15 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             i += 1
         prev_clause_had_goal = clause_has_goal or (prev_clause_had_goal and not quantities)
     return out
+
+
+def _without(a: str, s: int, e: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    spans, pos = [], s
+    for m in pattern.finditer(a, s, e):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, e))
+    return [(x, y) for x, y in spans if y > x]
 
 
 def _split_list(a: str, s: int, e: int) -> list[tuple[int, int]]:
