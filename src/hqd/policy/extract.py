@@ -6,6 +6,7 @@ import re
 import time
 
 from .aliases import canonical_unit
+from .brackets import inside_brackets
 from .deadlines import find_times, latest
 from .metadata import doc_number_spans, extract_citations, extract_metadata
 from .models import Heading, Ledger, Target, Task
@@ -169,7 +170,7 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
     standing = [
         (m.start(), original[u.start : u.end])
         for m in IMPLIED.finditer(a, header_end, body_end)
-        if not _in_brackets(a, m.start())
+        if not inside_brackets(a, m.start())
         for u in split_units(a, m.start("unit"), m.end("unit"))
     ]
     for node, pseudo in _select_tasks(roots):
@@ -254,17 +255,6 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
     if not ledger.tasks:
         ledger.warnings.append("未识别出任务条目，该文本可能不是政策方案（或未按“一、（一）1.”编排层次）")
     return ledger
-
-
-def _in_brackets(a: str, i: int) -> bool:
-    line_start = a.rfind("\n", 0, i) + 1
-    depth = 0
-    for c in a[line_start:i]:
-        if c in "([〔":
-            depth += 1
-        elif c in ")]〕" and depth:
-            depth -= 1
-    return depth > 0
 
 
 def _in_title_mark(a: str, i: int) -> bool:

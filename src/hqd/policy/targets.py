@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .brackets import split_top
 from .normalize import analysis_text
 from .numerals import parse_number
 
@@ -329,7 +330,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 subj_end = a.rfind("分别", anchor, q.start)
                 scope, subj_start = split_scope(a, original, anchor, subj_end)
                 parts_spans = [
-                    _strip_span(a, ps, pe) for ps, pe in _split_list(a, subj_start, subj_end)
+                    _strip_span(a, ps, pe) for ps, pe in split_top(a, subj_start, subj_end, "、和及与") if pe > ps
                 ]
                 parts = [original[ps:pe] for ps, pe in parts_spans]
                 if len(parts) == len(group):
@@ -464,23 +465,6 @@ def _without(a: str, s: int, e: int, pattern: re.Pattern[str]) -> list[tuple[int
         pos = m.end()
     spans.append((pos, e))
     return [(x, y) for x, y in spans if y > x]
-
-
-def _split_list(a: str, s: int, e: int) -> list[tuple[int, int]]:
-    parts, depth, start = [], 0, s
-    i = s
-    while i < e:
-        c = a[i]
-        if c in "([〔":
-            depth += 1
-        elif c in ")]〕" and depth:
-            depth -= 1
-        elif depth == 0 and (c in "、和及与"):
-            parts.append((start, i))
-            start = i + 1
-        i += 1
-    parts.append((start, e))
-    return [(ps, pe) for ps, pe in parts if pe > ps]
 
 
 def _object_after(a: str, original: str, q: Quantity, nxt: Quantity | None, clause_end: int) -> str:
