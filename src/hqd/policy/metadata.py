@@ -195,7 +195,6 @@ def extract_citations(a: str, original: str, own_titles_a: list[str], header_end
         inner = _core(m.group(1))
         if inner in own or any(inner and (inner in o or o in inner) and len(o) > 8 for o in own):
             continue
-        sentence_start = max(a.rfind("。", 0, m.start()), a.rfind("\n", 0, m.start())) + 1
         sentence_end_candidates = [x for x in (a.find("。", m.end()), a.find("\n", m.end())) if x != -1]
         sentence_end = min(sentence_end_candidates) if sentence_end_candidates else len(a)
         if m.start() < header_end and _is_object_of_issuing(a, m.end(), sentence_end):
