@@ -44,7 +44,7 @@ _FORMULA_KEYS = {"numerator", "denominator", "factor", "unit"}
 _PART_KEYS = {"code", "name", "numerator", "denominator", "factor"}
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity (used as a cache key)
 class Catalog:
     """All indicator sets, the data-element dictionary and the options, validated."""
 

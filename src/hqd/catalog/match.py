@@ -98,8 +98,7 @@ class _Index:
 
 
 @lru_cache(maxsize=8)
-def _index(catalog_id: int) -> _Index:
-    cat = _CATALOGS[catalog_id]
+def _index(cat: Catalog) -> _Index:
     exact: dict[str, list[tuple[str, str]]] = {}
     entries: list[tuple[str, frozenset[str], str]] = []
     labels: list[tuple[str, str]] = []
@@ -115,13 +114,8 @@ def _index(catalog_id: int) -> _Index:
                   {c: i.set for c, i in cat.indicators.items()}, labels)
 
 
-_CATALOGS: dict[int, Catalog] = {}
-
-
 def _get_index(catalog: Catalog | None) -> _Index:
-    cat = catalog or default_catalog()
-    _CATALOGS[id(cat)] = cat
-    return _index(id(cat))
+    return _index(catalog or default_catalog())
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:

@@ -88,7 +88,7 @@ def _own_ctes(p: Plan, period: Period, data_table: str, by_ancestor: bool) -> tu
         periods.update(ps)
         fn = "AVG" if p.aggregation[r.code] == "average" else "SUM"
         cond = f"dv.element = {_lit(r.code)} AND dv.period IN ({', '.join(_lit(x) for x in ps)})"
-        selects.append(f"{fn}(CASE WHEN {cond} THEN dv.value END) AS {col[r]}")
+        selects.append(f"{fn}(CASE WHEN {cond} THEN CAST(dv.value AS DOUBLE PRECISION) END) AS {col[r]}")
     org_expr = "a.ancestor" if by_ancestor else "dv.org"
     join = " JOIN anc a ON a.org = dv.org" if by_ancestor else ""
     where = (f"dv.element IN ({', '.join(_lit(e) for e in sorted(elements))}) "
