@@ -152,7 +152,8 @@ def test_grades_do_not_roll_up(engine):
     p = plan("T2-11")[0]
     v = {("H1", "2024", "EMR_LEVEL"): 4, ("H2", "2024", "EMR_LEVEL"): 5}
     rows = run(compile_sql(p, "2024", dialect=name), v, PARENTS)
-    assert rows["H1"][2] == 4 and rows["H2"][2] == 5 and "R" not in rows
+    assert rows["H1"][2] == 4 and rows["H2"][2] == 5
+    assert rows["R"][2] is None and rows["R"][3] == "missing:EMR_LEVEL"
     assert evaluate(p, "R", "2024", v, PARENTS).reason == "missing:EMR_LEVEL"
 
 

@@ -76,6 +76,11 @@ def test_accepted(text: str, n_refs: int) -> None:
     assert len(set(E.refs(node))) == n_refs
 
 
+def test_constant_numerator_rejected() -> None:
+    with pytest.raises(FormulaError, match="至少要引用一个数据项"):
+        plan_formula(Formula("1 + 2", "DISCH"), catalog=CAT)
+
+
 def test_period_functions_shift_references() -> None:
     node = E.parse("lastyear(OP_INC / OPE_VISITS) - prev(OP_INC, 3)", known=known)
     shifts = {(r.code, r.shift.kind, r.shift.n) for r in E.refs(node)}

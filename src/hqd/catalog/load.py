@@ -328,6 +328,9 @@ def _formula(raw: dict[str, Any], cat: Catalog, file: str, code: str, prefix: st
         problems.append(Problem(file, code, f"{prefix}numerator", "缺少分子公式"))
         return None
     ok &= _check_formula(num, cat, file, code, f"{prefix}numerator", problems)
+    if ok and not expr.codes(num):
+        problems.append(Problem(file, code, f"{prefix}numerator", "分子公式至少要引用一个数据项"))
+        ok = False
     if den is not None:
         ok &= _check_formula(den, cat, file, code, f"{prefix}denominator", problems)
     factor = raw.get("factor", 1)

@@ -99,6 +99,8 @@ def plan_formula(formula: Formula, *, code: str = "", rollup: str = "sum", catal
     den = _expand(E.parse(formula.denominator, known=known), cat, chosen) if formula.denominator else None
     nodes = [num] if den is None else [num, den]
     columns = _unique([r for n in nodes for r in E.refs(n)])
+    if not any(True for _ in E.refs(num)):
+        raise E.FormulaError("分子公式至少要引用一个数据项")
     required = _unique([r for n in nodes for r in E.refs(n, required_only=True)])
     return Plan(code=code, numerator=num, denominator=den, factor=formula.factor, rollup=rollup,
                 columns=columns, required=required,

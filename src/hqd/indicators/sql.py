@@ -78,6 +78,12 @@ def _anc_cte(data_table: str, parent_table: str, depth: int) -> str:
     return "anc AS (" + " UNION ".join(parts) + ")"
 
 
+def _orgs_cte(data_table: str, parent_table: str) -> str:
+    """Every org known to the data or the tree, so orgs without data still get a row."""
+    return (f"orgs AS (SELECT org FROM {data_table} UNION SELECT org FROM {parent_table} "
+            f"UNION SELECT parent AS org FROM {parent_table})")
+
+
 def _own_ctes(p: Plan, period: Period, data_table: str, by_ancestor: bool) -> tuple[str, str]:
     """CTEs `agg` and `calc` and the final select list (org, numerator, denominator, value, reason)."""
     col = {r: f"c{i}" for i, r in enumerate(p.columns)}
@@ -89,12 +95,13 @@ def _own_ctes(p: Plan, period: Period, data_table: str, by_ancestor: bool) -> tu
         fn = "AVG" if p.aggregation[r.code] == "average" else "SUM"
         cond = f"dv.element = {_lit(r.code)} AND dv.period IN ({', '.join(_lit(x) for x in ps)})"
         selects.append(f"{fn}(CASE WHEN {cond} THEN CAST(dv.value AS DOUBLE PRECISION) END) AS {col[r]}")
-    org_expr = "a.ancestor" if by_ancestor else "dv.org"
-    join = " JOIN anc a ON a.org = dv.org" if by_ancestor else ""
     where = (f"dv.element IN ({', '.join(_lit(e) for e in sorted(elements))}) "
              f"AND dv.period IN ({', '.join(_lit(x) for x in sorted(periods))})")
-    agg = (f"agg AS (SELECT {org_expr} AS org, {', '.join(selects)} FROM {data_table} dv{join} "
-           f"WHERE {where} GROUP BY {org_expr})")
+    if by_ancestor:
+        source = f"orgs o LEFT JOIN anc a ON a.ancestor = o.org LEFT JOIN {data_table} dv ON dv.org = a.org AND {where}"
+    else:
+        source = f"orgs o LEFT JOIN {data_table} dv ON dv.org = o.org AND {where}"
+    agg = f"agg AS (SELECT o.org AS org, {', '.join(selects)} FROM {source} GROUP BY o.org)"
     num = _render(p.numerator, col)
     den = _render(p.denominator, col) if p.denominator is not None else None
     cols = ", ".join(col[r] for r in p.columns)
@@ -119,7 +126,8 @@ def _own_ctes(p: Plan, period: Period, data_table: str, by_ancestor: bool) -> tu
 def compile_sql(p: Plan, period: str | Period, *, dialect: str = "sqlite", rollup: bool = True,
                 orgs: Iterable[str] | None = None, data_table: str = "data_value",
                 parent_table: str = "org_parent", max_depth: int = MAX_DEPTH) -> str:
-    """SQL returning one row per org: org, numerator, denominator, value, reason."""
+    """SQL returning one row per known org (in data_value or org_parent): org, numerator,
+    denominator, value, reason."""
     if dialect not in DIALECTS:
         raise CompileError(f"不支持的SQL方言“{dialect}”；可选：{'、'.join(DIALECTS)}")
     for t in (data_table, parent_table):
@@ -135,15 +143,17 @@ def compile_sql(p: Plan, period: str | Period, *, dialect: str = "sqlite", rollu
         if not org_list:
             raise CompileError("机构列表为空")
         org_filter = f" WHERE org IN ({', '.join(_lit(o) for o in org_list)})"
+    orgs = _orgs_cte(data_table, parent_table)
     if mode == "sum":
         ctes, final = _own_ctes(p, per, data_table, by_ancestor=True)
-        sql = f"WITH {_anc_cte(data_table, parent_table, max_depth)}, {ctes} SELECT {final} FROM calc{org_filter} ORDER BY org"
+        sql = (f"WITH {orgs}, {_anc_cte(data_table, parent_table, max_depth)}, {ctes} "
+               f"SELECT {final} FROM calc{org_filter} ORDER BY org")
     elif mode == "none":
         ctes, final = _own_ctes(p, per, data_table, by_ancestor=False)
-        sql = f"WITH {ctes} SELECT {final} FROM calc{org_filter} ORDER BY org"
+        sql = f"WITH {orgs}, {ctes} SELECT {final} FROM calc{org_filter} ORDER BY org"
     else:  # average of members' own values
         ctes, final = _own_ctes(p, per, data_table, by_ancestor=False)
-        sql = (f"WITH {_anc_cte(data_table, parent_table, max_depth)}, {ctes}, own AS (SELECT {final} FROM calc), "
+        sql = (f"WITH {orgs}, {_anc_cte(data_table, parent_table, max_depth)}, {ctes}, own AS (SELECT {final} FROM calc), "
                f"av AS (SELECT a.ancestor AS org, AVG(own.value) AS value, COUNT(own.value) AS n "
                f"FROM own JOIN anc a ON a.org = own.org GROUP BY a.ancestor) "
                f"SELECT org, CAST(NULL AS DOUBLE PRECISION) AS numerator, CAST(NULL AS DOUBLE PRECISION) AS denominator, "
