@@ -214,3 +214,13 @@ def test_cli_show_search_sql():
                 ["T3-33", "-p", "2024", "--option", "nope=1"]):
         r = runner.invoke(app, ["catalog", "sql", *bad])
         assert r.exit_code == 2 and "错误" in r.output, bad
+
+
+def test_cli_validate_directory_and_encoding(tmp_path: Path):
+    (tmp_path / "gbk.yaml").write_bytes("kind: indicators\nname: 浙江\n".encode("gbk"))
+    r = runner.invoke(app, ["catalog", "validate", str(tmp_path)])
+    assert r.exit_code == 2 and "gbk.yaml" in r.output and "UTF-8" in r.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = runner.invoke(app, ["catalog", "validate", str(empty)])
+    assert r.exit_code == 2 and "没有YAML文件" in r.output

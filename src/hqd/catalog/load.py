@@ -160,8 +160,14 @@ def _build(paths: Iterable[Path | str]) -> tuple[Catalog, list[Problem]]:
         except FileNotFoundError:
             problems.append(Problem(str(path), "", "", "文件不存在"))
             continue
-        except (OSError, UnicodeDecodeError) as e:
-            problems.append(Problem(str(path), "", "", f"无法读取文件（需为UTF-8编码）：{e}"))
+        except IsADirectoryError:
+            problems.append(Problem(str(path), "", "", "这是目录，请指定YAML文件"))
+            continue
+        except UnicodeDecodeError:
+            problems.append(Problem(str(path), "", "", "文件不是UTF-8编码，请另存为UTF-8后重试"))
+            continue
+        except OSError as e:
+            problems.append(Problem(str(path), "", "", f"无法读取文件：{e.strerror or e}"))
             continue
         try:
             doc = yaml.safe_load(text)

@@ -176,8 +176,17 @@ def search(text: str = typer.Argument(..., help="指标表述，如 千人床位
 
 
 @app.command("validate", help="校验指标库文件（如省级自定义指标文件），逐条报告问题")
-def validate_cmd(paths: list[Path] = typer.Argument(None, help="要校验的YAML文件；不指定时校验内置指标库")) -> None:
-    problems = validate(paths or [])
+def validate_cmd(paths: list[Path] = typer.Argument(None, help="要校验的YAML文件或目录；不指定时校验内置指标库")) -> None:
+    files: list[Path] = []
+    for p in paths or []:
+        if p.is_dir():
+            found = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+            if not found:
+                _fail(f"目录 {p} 中没有YAML文件")
+            files += found
+        else:
+            files.append(p)
+    problems = validate(files)
     if problems:
         _err.print(f"[red]发现 {len(problems)} 个问题：[/red]")
         for p in problems:
