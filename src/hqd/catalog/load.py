@@ -474,8 +474,6 @@ def _load_indicator(name: str, set_code: str, version: str, i: int, raw: Any, ca
                     f = _formula(v, cat, name, label, f"variants.{k}.", problems)
                     if f is not None:
                         variants[str(k)] = f
-        if rollup == "sum" and (formula or parts or variants):
-            pass
     elif kind == "定性":
         for k in ("numerator", "denominator", "parts", "variants"):
             if raw.get(k):
@@ -495,8 +493,6 @@ def _load_indicator(name: str, set_code: str, version: str, i: int, raw: Any, ca
         problems.append(Problem(name, label, "grade_element", f"未知的数据项代码“{ge}”"))
     if len(problems) > n_before or not code:
         return None
-    factor_ok = True
-    del factor_ok
     return Indicator(
         code=code, set=set_code, name=_str(raw.get("name")), kind=kind, unit=_str(raw.get("unit")),
         direction=direction, source=_str(raw.get("source")), tag=tag, definition=_str(raw.get("definition")),
