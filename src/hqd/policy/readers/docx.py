@@ -1,0 +1,55 @@
+"""Word .docx: paragraphs and tables in document order, one paragraph per line."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml.etree import XMLSyntaxError
+
+from ..errors import PolicyInputError
+from .tables import TableRow, render_table
+
+
+def read_docx(path: Path, name: str | None = None) -> str:
+    """The document's text; `name` is the file named in errors (a converted copy reports its source)."""
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError):
+        raise PolicyInputError(name or str(path), "文件已损坏或不是有效的 Word（.docx）文档") from None
+    return "\n".join(_block_lines(document.element.body, document))
+
+
+def _block_lines(parent, document: Document) -> list[str]:
+    lines: list[str] = []
+    for child in parent.iterchildren():
+        if child.tag == qn("w:p"):
+            lines.extend(line.strip() for line in Paragraph(child, document).text.split("\n"))
+        elif child.tag == qn("w:tbl"):
+            lines.extend(render_table(_table_rows(Table(child, document))))
+        elif child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
+            lines.extend(_block_lines(child, document))  # content controls wrap ordinary paragraphs
+    return [line for line in lines if line]
+
+
+def _table_rows(table: Table) -> list[TableRow]:
+    texts: dict[object, str] = {}  # a merged cell is one <w:tc>: read it once (keys keep lxml proxies alive)
+    rows = []
+    for row in table.rows:
+        cells, distinct, seen = [], [], set()
+        for cell in row.cells:  # python-docx repeats spanned cells and resolves vertical merges
+            key = cell._tc
+            if key not in texts:
+                texts[key] = "\n".join(p.text.strip() for p in cell.paragraphs)
+            cells.append(texts[key])
+            if key not in seen and cell._tc.getparent() is row._tr:
+                distinct.append(texts[key])
+            seen.add(key)
+        rows.append(TableRow(cells, distinct))
+    return rows
