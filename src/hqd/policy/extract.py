@@ -2,8 +2,253 @@
 
 from __future__ import annotations
 
-from .models import Ledger
+import re
+import time
+
+from .aliases import canonical_unit
+from .deadlines import find_times, latest
+from .metadata import doc_number_spans, extract_citations, extract_metadata
+from .models import Heading, Ledger, Target, Task
+from .normalize import analysis_text, simplified, split_lines
+from .outline import GOAL_KINDS, NON_TASK_KINDS, Node, classify, parse_outline, walk
+from .targets import extract_targets
+from .units import FIRST_IS_LEAD, find_responsibility
+
+# 版记 (GB/T 9704): 抄送 and the 印发 line close the document; nothing after them is plan text.
+_FOOTER = re.compile(r"^(?:抄送|抄报|主送)\s*[:：]|^\S{2,30}\s+\d{4}年\d{1,2}月\d{1,2}日\s*印发$|^\d{4}年\d{1,2}月\d{1,2}日\s*印发$")
+_CLAUSE_DELIMS = ",;。:!?\n"
+_SENTENCE_DELIMS = "。!?\n"
+_CLAUSE_SPLIT = re.compile(r"[(\[〔)\]〕,;。:!?\n]")
+_RECURRING = re.compile(r"每年|每季|每月|每半年|逐年")
 
 
-def extract_ledger(text: str, file: str = "") -> Ledger:
-    return Ledger(file=file)
+class _Doc:
+    def __init__(self, text: str):
+        self.original = text
+        self.a = analysis_text(text)
+        self.lines = split_lines(self.a)
+        self.protected = bytearray(len(self.a))
+        self._protect(r"“[^”\n]{0,80}”|\"[^\"\n]{0,80}\"|‘[^’\n]{0,40}’|《[^》\n]{0,150}》")
+        self._protect(r"https?://\S+|www\.\S+")
+        for s, e in doc_number_spans(self.a):
+            self.protect(s, e)
+
+    def _protect(self, pattern: str) -> None:
+        for m in re.finditer(pattern, self.a):
+            self.protect(m.start(), m.end())
+
+    def protect(self, s: int, e: int) -> None:
+        self.protected[s:e] = b"\x01" * (e - s)
+
+    def is_protected(self, i: int) -> bool:
+        return bool(self.protected[i])
+
+    def clause_bounds(self, s: int, e: int):
+        """(start, end, starts_a_sentence) of clauses in a[s:e], split outside brackets."""
+        a, depth, cs, sentence_start = self.a, 0, s, True
+        for m in _CLAUSE_SPLIT.finditer(a, s, e):
+            i, c = m.start(), m.group()
+            if c in "([〔":
+                depth += 1
+            elif c in ")]〕":
+                depth = max(depth - 1, 0)
+            elif (depth == 0 or c == "\n") and not (c == ":" and a[i - 1 : i].isdigit() and a[i + 1 : i + 2].isdigit()):
+                clause = self._trimmed(cs, i)
+                if clause:
+                    yield *clause, sentence_start
+                    sentence_start = False
+                if c in _SENTENCE_DELIMS:
+                    sentence_start, depth = True, 0
+                cs = i + 1
+        clause = self._trimmed(cs, e)
+        if clause:
+            yield *clause, sentence_start
+
+    def _trimmed(self, s: int, e: int) -> tuple[int, int] | None:
+        a = self.a
+        while s < e and a[s] in " \t":
+            s += 1
+        while e > s and a[e - 1] in " \t":
+            e -= 1
+        return (s, e) if e > s else None
+
+    def sentence_of(self, s: int, lo: int, hi: int) -> tuple[int, int]:
+        a = self.a
+        start = max([a.rfind(d, lo, s) for d in _SENTENCE_DELIMS] + [lo - 1]) + 1
+        ends = [x for x in (a.find(d, s, hi) for d in _SENTENCE_DELIMS) if x != -1]
+        return start, min(ends) if ends else hi
+
+
+def _body_end(doc: _Doc) -> int:
+    for ln in doc.lines:
+        if not ln.blank and _FOOTER.search(ln.text):
+            return ln.start
+    return len(doc.a)
+
+
+def _select_tasks(roots: list[Node]) -> list[tuple[Node, bool]]:
+    """Task nodes in document order; the bool marks goal-section pseudo-tasks (kept only with targets)."""
+    out: list[tuple[Node, bool]] = []
+
+    def goal_section(node: Node) -> None:
+        if not node.children:
+            out.append((node, True))
+            return
+        for child in node.children:
+            kind = classify(child.title)
+            if kind in NON_TASK_KINDS:
+                continue
+            if kind in GOAL_KINDS or kind is None:
+                out.append((child, True))
+            else:
+                visit(child)
+
+    def visit(node: Node) -> None:
+        kind = classify(node.title)
+        if kind in NON_TASK_KINDS:
+            return
+        if kind in GOAL_KINDS:
+            goal_section(node)
+            return
+        if node.rank >= 3 or node.kind == "step":
+            out.append((node, False))
+            return
+        inner = [c for c in node.children if c.rank <= 3]
+        if not inner:
+            out.append((node, False))
+            return
+        for child in inner:
+            visit(child)
+
+    for root in roots:
+        visit(root)
+    return out
+
+
+def _fmt_value(v: float | None) -> float | int | None:
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else v
+
+
+class _Stopwatch:
+    """Accumulates time per stage into `profile` when one is given (used by the benchmark)."""
+
+    def __init__(self, profile: dict[str, float] | None):
+        self.profile = profile
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        if self.profile is not None:
+            now = time.perf_counter()
+            self.profile[stage] = self.profile.get(stage, 0.0) + now - self.last
+            self.last = now
+
+
+def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None = None) -> Ledger:
+    watch = _Stopwatch(profile)
+    doc = _Doc(text)
+    a, original = doc.a, doc.original
+    watch.lap("normalize")
+    body_end = _body_end(doc)
+    roots = parse_outline(doc.lines, 0, body_end, original)
+    header_end = roots[0].start if roots else body_end
+    watch.lap("outline")
+    meta = extract_metadata(doc.lines, header_end, body_end, original, a)
+    doc_year = int(meta.date[:4]) if meta.date else None
+    ledger = Ledger(file=file, title=meta.title, issuer=meta.issuer, doc_number=meta.doc_number, date=meta.date)
+    ledger.cited_policies = extract_citations(a, original, [analysis_text(t) for t in meta.own_titles], header_end)
+    watch.lap("metadata")
+    ledger.outline = [
+        Heading(n.label, n.rank, n.title, n.section, n.start, n.span_end) for n in walk(roots)
+    ]
+
+    first_is_lead = bool(FIRST_IS_LEAD.search(a[:body_end]))
+    implied: list[str] = []
+    for node, pseudo in _select_tasks(roots):
+        start = node.start + (len(node.line.text) - len(node.line.text.lstrip()))
+        span_end = node.span_end
+        resp = find_responsibility(a, start, span_end, first_is_lead)
+        for bs, be in resp.clause_spans:
+            doc.protect(bs, be)
+        lead = [original[u.start : u.end] for u in resp.lead]
+        support = [original[u.start : u.end] for u in resp.support]
+        known = {canonical_unit(u) for u in lead + support}
+        for unit in implied:
+            if canonical_unit(unit) not in known:
+                support.append(unit)
+                known.add(canonical_unit(unit))
+        implied.extend(original[u.start : u.end] for u in resp.implied if original[u.start : u.end] not in implied)
+        watch.lap("units")
+
+        marker_end = start + _marker_length(node)
+        mentions = find_times(a, marker_end, span_end, doc_year, masked=lambda i: a[i] != "“" and doc.protected[i] and _in_title_mark(a, i))
+        task_deadline = latest(mentions)
+        watch.lap("deadlines")
+        raw_targets = extract_targets(a, original, marker_end, span_end, doc.is_protected, doc.clause_bounds)
+        targets = []
+        for rt in raw_targets:
+            cs, ce = rt.clause
+            ss, se = doc.sentence_of(cs, marker_end, span_end)
+            in_sentence = [t for t in mentions if ss <= t.start < se and not t.recurring]
+            in_clause = [t for t in in_sentence if cs <= t.start < ce]
+            if in_clause:
+                deadline = in_clause[0].date
+            elif _RECURRING.search(a[cs:ce]):
+                deadline = None  # 每年… does not inherit another clause's date
+            elif in_sentence:
+                before = [t for t in in_sentence if t.start <= cs]
+                deadline = (before[-1] if before else in_sentence[0]).date
+            else:
+                deadline = task_deadline
+            q = rt.quantity
+            targets.append(
+                Target(
+                    indicator=rt.indicator,
+                    comparator=rt.comparator,
+                    value=_fmt_value(q.value),
+                    value_high=_fmt_value(q.value_high),
+                    unit=q.unit,
+                    deadline=deadline,
+                    scope=rt.scope,
+                    text=original[cs:ce],
+                    start=cs,
+                    end=ce,
+                    indicator_simplified=simplified(rt.indicator),
+                )
+            )
+        watch.lap("targets")
+        if pseudo and not targets:
+            continue
+        ledger.tasks.append(
+            Task(
+                path=node.path,
+                title=node.title,
+                lead_units=lead,
+                support_units=support,
+                deadline=task_deadline,
+                targets=targets,
+                section=node.section,
+                text=original[start:span_end].strip(),
+                start=start,
+                end=span_end,
+                lead_units_canonical=[canonical_unit(u) for u in lead],
+                support_units_canonical=[canonical_unit(u) for u in support],
+            )
+        )
+    if not ledger.tasks:
+        ledger.warnings.append("未识别出任务条目，该文本可能不是政策方案（或未按“一、（一）1.”编排层次）")
+    return ledger
+
+
+def _in_title_mark(a: str, i: int) -> bool:
+    """True inside 《…》 (a plan's name), where years are not deadlines."""
+    open_ = a.rfind("《", 0, i + 1)
+    return open_ != -1 and a.find("》", open_) >= i
+
+
+def _marker_length(node: Node) -> int:
+    from .outline import _marker
+
+    mk = _marker(node.line)
+    return mk[4] if mk else 0

@@ -1,0 +1,461 @@
+"""Quantitative targets (目标) in task text: value, comparator, unit, indicator phrase, scope, clause.
+
+A quantity (number + unit) is a target when the clause states it as a goal: a comparator next to
+it (达到/不低于/控制在…, 以上/以下/以内/左右), a goal verb governing it (建成/设立/培养/新增…), or
+a list continuing such a clause. Numbers inside quotes, 《》, 文号, dates, ordinals (第/前), level
+modifiers (三级医院, 二级以上) and labels (等五大中心) are not targets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalize import analysis_text
+from .numerals import parse_number
+
+NUM = r"\d+(?:\.\d+)?"
+CN = r"[一二两三四五六七八九十百千万零〇]+"
+COUNT_UNITS = "个|名|人|家|所|项|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条"
+UNIT = (
+    r"个百分点|百分点|个位次|位次|万人次|人次|万人|万元|亿元|元|%|‰|分钟|天|倍|岁|"
+    rf"(?:万|亿)?(?:{COUNT_UNITS})"
+)
+SUFFIX = r"(?:及以上|或以上|以上|及以下|以下|以内|之内|左右|上下)"
+_QTY = re.compile(
+    rf"(?P<frac_cn>(?P<den_cn>{CN})分之(?P<num_cn>{CN}))"
+    rf"|(?P<ratio>1\s*:\s*(?P<ratio_n>{NUM}))"
+    rf"|(?P<frac>(?P<fn>\d{{1,3}})\s*/\s*(?P<fd>\d{{1,3}})(?![\d/]))"
+    rf"|(?P<lo>{NUM})\s*[—–\-~至到]+\s*(?P<hi>{NUM})\s*(?P<runit>{UNIT})"
+    rf"|(?P<level>{NUM}|[一二三四五六七八九十])\s*级\s*(?P<grade>甲等|乙等|丙等)?"
+    rf"|(?P<n>{NUM})\s*(?P<unit>{UNIT})"
+    rf"|(?P<cn>{CN})(?P<cnunit>{COUNT_UNITS}|大)"
+)
+_SUFFIX_RE = re.compile(rf"\s*(?P<suffix>{SUFFIX})")
+
+GOAL_VERBS = (
+    "建成|新建|建设|建立|设立|设置|新增|新改扩建|改扩建|培养|培育|打造|引进|遴选|选拔|实施|创建|组建|培训|"
+    "招聘|招收|安排|开展|完成|实现|推动|争创|创成|认定|评选|命名|布局|规划为|划分为|整合为|扶持|资助|举办|"
+    "配备|拥有|都有|均有|至少有|覆盖|形成|投入|新增|研究|建|达到|达|纳入|进入|入选|列入|认证|获批|选派|派驻|下派"
+)
+_GOAL_VERB_RE = re.compile(GOAL_VERBS)
+_PREFIX = re.compile(
+    r"(?P<p>累计达到|累计达|分别达到|分别达|分别为|分别控制在|分别提高到|分别降低到|均达到|均达|均为|总体达到|总数达到|"
+    r"提高到|提高至|提升到|提升至|增加到|增加至|增长到|增至|上升到|上升至|达到|达|"
+    r"降低到|降低至|降到|降至|下降到|下降至|减少到|减少至|缩短到|缩短至|压缩到|压缩至|控制在|"
+    r"保持在|稳定在|维持在|不低于|不少于|不高于|不超过|不多于|超过|高于|低于|少于|至少|最少|为)"
+    r"\s*(?:各|约|总计|共)?\s*$"
+)
+_CHANGE = re.compile(r"(?P<c>减少|下降|降低|压缩|缩短|缩减|提升|提高|增加|增长|上升)\s*(?:了|约)?\s*$")
+_GE_PREFIX = {"不低于", "不少于", "至少", "最少", "超过", "高于", "提高到", "提高至", "提升到", "提升至", "增加到",
+              "增加至", "增长到", "增至", "上升到", "上升至", "达到", "达", "累计达到", "累计达", "分别达到", "分别达",
+              "均达到", "均达", "总体达到", "总数达到", "保持在", "稳定在", "维持在", "分别提高到"}
+_LE_PREFIX = {"不高于", "不超过", "不多于", "低于", "少于", "控制在", "降低到", "降低至", "降到", "降至", "下降到",
+              "下降至", "减少到", "减少至", "缩短到", "缩短至", "压缩到", "压缩至", "分别控制在", "分别降低到"}
+_EQ_PREFIX = {"为", "分别为", "均为"}
+INDICATOR_WORDS = re.compile(
+    r"率|比|数|量|额|费|日|人次|床位|指数|水平|评价|时间|收入|支出|成本|寿命|占比|比例|比重|覆盖|能力|规模|增幅|负债|"
+    r"分级|等级|标准化|满意度|次均|均次|人均"
+)
+_REGION = re.compile(
+    r"(?:全市|全区|全省|全州|全县|全国|全域|我市|我区|我省|我州|我县|本市|本区|本省|本州|本县|"
+    r"各区、县\(市\)|各县\(市、区\)|各县\(市\)|各市、县\(市、区\)|各地|各设区市|各区县|各区|各县|各市)"
+)
+_FILLER = re.compile(
+    r"(?:力争|争取|确保|努力|推动|推进|实现|使|使得|全面|进一步|逐步|基本|原则上|要|将|同时|并|且|其中|"
+    r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|\d{4}年|年内|当年|目前|总体|持续|稳步|动态|每年|年均|平均|共|累计|约|"
+    r"和|及|与|以及|或|、|的|\s)+"
+)
+_HOSPITAL_CLASS = re.compile(r"([^每]{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))")
+_SCOPE_TAIL = re.compile(r"(?:医院|卫生院|机构|中心|单位|[省市区县州])$")
+_SCOPE_TRAILER = re.compile(r"(?:要将|要|将|应|须|需|按|在|对|均|都|总体|每年)+$")
+_IN_SCOPE = re.compile(r"(.{2,16}?(?:医院|机构|单位|卫生院|地区))中")
+_OBJECT_STOP = re.compile(r"[向对从按给经由]")
+_CONNECTOR = "、和及与或,以 "
+_GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保")
+_RANK = re.compile(r"([^,;。:]{2,30}?排名)(?!次)")
+_DENSITY = re.compile(r"每千|每万|每百|每十万|千人|万人口|每床")
+
+
+@dataclass
+class Quantity:
+    start: int
+    end: int  # end including a suffix comparator
+    unit_end: int
+    value: float
+    value_high: float | None
+    unit: str
+    kind: str  # number, range, fraction, ratio, level
+    suffix: str | None
+
+
+@dataclass
+class RawTarget:
+    quantity: Quantity
+    comparator: str
+    indicator: str
+    scope: str | None
+    clause: tuple[int, int]
+    form: str  # A (indicator before comparator), B (object after value), C (object before value)
+
+
+def _prev_char(a: str, i: int) -> str:
+    return a[i - 1] if i > 0 else ""
+
+
+def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
+    out: list[Quantity] = []
+    for m in _QTY.finditer(a, s, e):
+        qs, qe = m.start(), m.end()
+        if protected(qs):
+            continue
+        before = _prev_char(a, qs)
+        if before and (before.isascii() and (before.isalnum() or before in "./_-")):
+            continue  # part of a code or version: 健康大脑2.0, 5G
+        if before in "第前近":
+            continue
+        nxt = a[qe : qe + 1]
+        if nxt and nxt.isascii() and nxt.isalnum():
+            continue
+        value, high, unit, kind = None, None, None, "number"
+        if m.group("frac_cn"):
+            num, den = parse_number(m.group("num_cn")), parse_number(m.group("den_cn"))
+            if not num or not den or num >= den:
+                continue
+            value, unit, kind = round(num / den, 4), "fraction", "fraction"
+        elif m.group("ratio"):
+            value, unit, kind = float(m.group("ratio_n")), "1:N", "ratio"
+        elif m.group("frac"):
+            num, den = int(m.group("fn")), int(m.group("fd"))
+            if not 0 < num < den <= 100:
+                continue
+            value, unit, kind = round(num / den, 4), "fraction", "fraction"
+        elif m.group("lo"):
+            value, high, unit, kind = float(m.group("lo")), float(m.group("hi")), m.group("runit"), "range"
+            if high <= value:
+                continue
+        elif m.group("level"):
+            value = parse_number(m.group("level"))
+            grade = m.group("grade")
+            unit, kind = (f"级（{grade}）" if grade else "级"), "level"
+        elif m.group("n"):
+            value, unit = float(m.group("n")), m.group("unit")
+        else:
+            cn, cnunit = m.group("cn"), m.group("cnunit")
+            value = parse_number(cn)
+            if before in "等”\"其每各这该任同统唯单几":
+                continue  # labels (等五大中心), ordinals and idioms
+            if cnunit == "大":
+                if value is None or value < 2:
+                    continue
+                unit = "个"
+            else:
+                unit = cnunit
+            kind = "cn"
+            if value == 1 and not re.search(r"(?:有|至少|不少于|仅)\s*$", a[max(s, qs - 3) : qs]):
+                continue  # 培育一支队伍, 打造一个平台: an article, not a count
+        if value is None:
+            continue
+        sm = _SUFFIX_RE.match(a, m.end(), e)
+        suffix = sm.group("suffix") if sm else None
+        end = sm.end() if sm else m.end()
+        after = a[end : end + 1]
+        if kind == "level" or unit == "岁":
+            # 5级以上 / 四级甲等以上 / 77岁以上 are targets; 三级医院, 二级以上医院, 65岁以上老年人 are modifiers.
+            if after and ("\u4e00" <= after <= "\u9fff") and after not in "的":
+                continue
+        if kind == "level" and not suffix and not re.search(r"(?:达到|达|通过)\s*[^,;。]{0,20}$", a[s:qs]):
+            continue
+        out.append(Quantity(qs, end, m.end(), value, high, unit, kind, suffix))
+    return out
+
+
+def _strip_span(a: str, s: int, e: int, left: str = _CONNECTOR + "的:;") -> tuple[int, int]:
+    while s < e and a[s] in left:
+        s += 1
+    while e > s and a[e - 1] in " 的,、和及与":
+        e -= 1
+    return s, e
+
+
+def _strip_filler(a: str, s: int, e: int) -> int:
+    m = _FILLER.match(a, s, e)
+    return m.end() if m else s
+
+
+def split_scope(a: str, original: str, s: int, e: int) -> tuple[str | None, int]:
+    """Leading scope of a subject (全市 / 县级公立医院中 / 三级医院) → (scope text, new start)."""
+    s = _strip_filler(a, s, e)
+    scope_parts: list[tuple[int, int]] = []
+    m = _REGION.match(a, s, e)
+    if m:
+        scope_parts.append((s, m.end()))
+        s = m.end()
+    m = _IN_SCOPE.match(a, s, e)
+    if m:
+        scope_parts.append((s, m.end(1)))
+        s = m.end()
+    else:
+        m = _HOSPITAL_CLASS.match(a, s, e)
+        if m and e - m.end() >= 3 and INDICATOR_WORDS.search(a[m.end() : e]):
+            scope_parts.append((s, m.end()))
+            s = m.end()
+    if not scope_parts:
+        return None, s
+    return original[scope_parts[0][0] : scope_parts[-1][1]], s
+
+
+def _scope_phrase(a: str, original: str, s: int, e: int) -> str | None:
+    """A subject that names who or where (三级医院, 医疗集团内三级医院, 全区), else None."""
+    s = _strip_filler(a, s, e)
+    m = _SCOPE_TRAILER.search(a, s, e)
+    if m:
+        e = m.start()
+    if e - s < 2 or e - s > 20 or not _SCOPE_TAIL.search(a[s:e]) or INDICATOR_WORDS.search(a[s:e]):
+        return None
+    return original[s:e]
+
+
+def _last_goal_verb(a: str, s: int, e: int) -> re.Match[str] | None:
+    last = None
+    for m in _GOAL_VERB_RE.finditer(a, s, e):
+        last = m
+    return last
+
+
+def _comparator(q: Quantity, prefix: str | None, change: str | None, clause_pre: str) -> str:
+    if q.kind == "range":
+        return "range"
+    if change:
+        return "decrease" if change in ("减少", "下降", "降低", "压缩", "缩短", "缩减") else "increase"
+    if q.suffix in ("以上", "及以上", "或以上"):
+        return ">="
+    if q.suffix in ("以下", "及以下", "以内", "之内"):
+        return "<="
+    if q.suffix in ("左右", "上下"):
+        return "~"
+    if prefix in _GE_PREFIX:
+        return ">="
+    if prefix in _LE_PREFIX:
+        return "<="
+    if prefix in _EQ_PREFIX:
+        return "="
+    if re.search(r"至少|最少|不少于|不低于|都有|均有", clause_pre):
+        return ">="
+    if _DENSITY.search(clause_pre):
+        return ">="
+    return "="
+
+
+def _shared_tail(parts: list[str]) -> list[str]:
+    """国家级人才、省级人才和市级人才总数 → each part gets the tail 总数 of the last one."""
+    if len(parts) < 2:
+        return parts
+    first, last = parts[0], parts[-1]
+    for k in range(len(first), 1, -1):
+        suffix = first[-k:]
+        pos = last.find(suffix)
+        if pos != -1 and pos + k < len(last):
+            tail = last[pos + k :]
+            return [p + tail for p in parts[:-1]] + [last]
+    return parts
+
+
+def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bounds) -> list[RawTarget]:
+    """Targets in the text a[s:e]; `clause_bounds` gives the clause spans (delimited by ，；。：)."""
+    out: list[RawTarget] = []
+    prev_clause_had_goal = False
+    sentence_targets: list[RawTarget] = []
+    sentence_lo = s
+    for cs, ce, sentence_start in clause_bounds(s, e):
+        if sentence_start:
+            sentence_lo = cs
+            sentence_targets = []
+            prev_clause_had_goal = False
+        quantities = find_quantities(a, cs, ce, protected)
+        clause_has_goal = False
+        anchor = cs
+        i = 0
+        while i < len(quantities):
+            q = quantities[i]
+            pre_local = a[anchor : q.start]
+            clause_pre = a[cs : q.start]
+            pm = _PREFIX.search(pre_local)
+            cm = _CHANGE.search(pre_local) if not pm else None
+            verb = _last_goal_verb(a, cs, q.start)
+            is_last_in_clause = not a[q.end : ce].strip(" 的。.;,")
+            goal = bool(
+                pm or cm or q.suffix or verb or q.kind in ("level", "fraction") or _GOAL_ADVERB.search(clause_pre)
+            )
+            if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
+                goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
+            if not goal and _DENSITY.search(clause_pre):
+                goal = True
+            if not goal:
+                anchor = q.end
+                i += 1
+                continue
+
+            # 分别达到A和B: a group of values sharing one comparator, one subject split in parts.
+            group = [q]
+            if re.search(r"分别", pre_local):
+                j = i + 1
+                while j < len(quantities) and re.fullmatch(r"[、和及与以及\s]*", a[group[-1].end : quantities[j].start]):
+                    group.append(quantities[j])
+                    j += 1
+            if len(group) > 1:
+                last = group[-1]
+                subj_end = a.rfind("分别", anchor, q.start)
+                scope, subj_start = split_scope(a, original, anchor, subj_end)
+                parts_spans = [
+                    _strip_span(a, ps, pe) for ps, pe in _split_list(a, subj_start, subj_end)
+                ]
+                parts = [original[ps:pe] for ps, pe in parts_spans]
+                if len(parts) == len(group):
+                    names = _shared_tail(parts)
+                else:
+                    names = [original[subj_start:subj_end]] * len(group)
+                prefix = pm.group("p") if pm else None
+                for k, g in enumerate(group):
+                    g_for_cmp = g if g.suffix else Quantity(g.start, g.end, g.unit_end, g.value, g.value_high, g.unit, g.kind, last.suffix)
+                    comp = _comparator(g_for_cmp, prefix, None, clause_pre)
+                    part_scope = scope
+                    name = names[k]
+                    if len(parts) == len(group):
+                        sc, _ = split_scope(a, original, parts_spans[k][0], parts_spans[k][1])
+                        if sc and not scope:
+                            part_scope = sc
+                    t = RawTarget(g, comp, name.strip(), part_scope, (cs, ce), "A")
+                    out.append(t)
+                    sentence_targets.append(t)
+                clause_has_goal = True
+                anchor = last.end
+                i += len(group)
+                continue
+
+            prefix = pm.group("p") if pm else None
+            change = cm.group("c") if cm else None
+            comp = _comparator(q, prefix, change, clause_pre)
+            after = a[q.end : ce]
+            object_follows = bool(after) and after[0] not in "、,;。:和及与)" and not re.match(r"\s*(?:和|及|、)", after) and q.kind != "level"
+            scope = None
+            if pm or cm:
+                form = "A"
+                subj_end = q.start - len(pre_local) + (pm.start() if pm else cm.start())
+                subj_start = anchor
+                # 全市三甲医院达到电子病历应用分级评价5级以上 has its comparator verb before the indicator
+                scope, subj_start = split_scope(a, original, subj_start, subj_end)
+                ss_, se_ = _strip_span(a, subj_start, subj_end)
+                name = original[ss_:se_]
+                if object_follows and not INDICATOR_WORDS.search(a[ss_:se_]):
+                    form = "B"
+                if (not name or (se_ - ss_ <= 10 and not INDICATOR_WORDS.search(a[ss_:se_]))) and form == "A" and sentence_targets:
+                    inherited = sentence_targets[-1]
+                    if name:
+                        scope = (scope or "") + name if scope else name
+                    name = inherited.indicator
+                if form == "B":
+                    name = _object_after(a, original, q, quantities[i + 1] if i + 1 < len(quantities) else None, ce)
+                    if ss_ < se_ and not scope:
+                        scope = _scope_phrase(a, original, ss_, se_)
+            elif object_follows:
+                form = "B"
+                name = _object_after(a, original, q, quantities[i + 1] if i + 1 < len(quantities) else None, ce)
+                verb_local = _last_goal_verb(a, anchor, q.start)
+                subj_e = verb_local.start() if verb_local else q.start
+                scope, _ = split_scope(a, original, anchor, subj_e)
+                scope = scope or _scope_phrase(a, original, anchor, subj_e)
+            else:
+                form = "C"
+                verb_local = _last_goal_verb(a, anchor, q.start)
+                if verb_local and verb_local.group(0) in ("达到", "达") and not INDICATOR_WORDS.search(a[verb_local.end() : q.start]):
+                    verb_local = None
+                start_c = verb_local.end() if verb_local else anchor
+                scope_src_end = verb_local.start() if verb_local else start_c
+                if verb_local:
+                    scope, _ = split_scope(a, original, anchor, scope_src_end)
+                    scope = scope or _scope_phrase(a, original, anchor, scope_src_end)
+                    ns = start_c
+                else:
+                    scope, ns = split_scope(a, original, start_c, q.start)
+                ns, ne = _strip_span(a, ns, q.start)
+                ns = _strip_filler(a, ns, ne)
+                while ne > ns and a[ne - 1] in "各约共":
+                    ne -= 1
+                if ns < ne and a[ns] == "(":
+                    close = a.find(")", ns, ne)
+                    if close != -1:
+                        ns = close + 1
+                name = original[ns:ne]
+            if q.unit == "分钟" and "圈" in a[q.end : ce]:
+                k = a.find("圈", q.end, ce)
+                ws = k
+                while ws > q.end and "\u4e00" <= a[ws - 1] <= "\u9fff" and k - ws < 3:
+                    ws -= 1
+                name = original[ws : k + 1]
+                comp = "<="
+                sc_s = anchor
+                sc_e = q.start
+                v = _last_goal_verb(a, sc_s, sc_e)
+                sc = a[v.end() if v else sc_s : sc_e].strip("和、 ")
+                scope = original[sc_e - len(sc) : sc_e] if sc else None
+            if q.unit in ("个位次", "位次"):
+                # the ranking the sentence is about is named first: 全国公立医院绩效考核排名中，…
+                rank = _RANK.search(a, sentence_lo, q.start)
+                if rank:
+                    rs, re_ = _strip_span(a, rank.start(1), rank.end(1))
+                    rs = _strip_filler(a, rs, re_)
+                    if name and not scope:
+                        scope, _ = split_scope(a, original, anchor, q.start)
+                    name = original[rs:re_]
+            name = (name or "").strip()
+            if not name:
+                anchor = q.end
+                i += 1
+                continue
+            if not scope and sentence_targets:
+                prev_scope = sentence_targets[-1].scope
+                if prev_scope and _REGION.fullmatch(analysis_text(prev_scope)):
+                    scope = prev_scope  # 全区每千常住人口床位数…，执业（助理）医师数… share 全区
+            t = RawTarget(q, comp, name, scope, (cs, ce), form)
+            out.append(t)
+            sentence_targets.append(t)
+            clause_has_goal = True
+            anchor = q.end
+            i += 1
+        prev_clause_had_goal = clause_has_goal or (prev_clause_had_goal and not quantities)
+    return out
+
+
+def _split_list(a: str, s: int, e: int) -> list[tuple[int, int]]:
+    parts, depth, start = [], 0, s
+    i = s
+    while i < e:
+        c = a[i]
+        if c in "([〔":
+            depth += 1
+        elif c in ")]〕" and depth:
+            depth -= 1
+        elif depth == 0 and (c in "、和及与"):
+            parts.append((start, i))
+            start = i + 1
+        i += 1
+    parts.append((start, e))
+    return [(ps, pe) for ps, pe in parts if pe > ps]
+
+
+def _object_after(a: str, original: str, q: Quantity, nxt: Quantity | None, clause_end: int) -> str:
+    s = q.end
+    while s < clause_end and a[s] in "的 ":
+        s += 1
+    e = clause_end
+    if nxt is not None and nxt.start < clause_end:
+        e = nxt.start
+        # back off over the connector and any verb that introduces the next item
+        while e > s and a[e - 1] in _CONNECTOR + "建设建成新增培养":
+            e -= 1
+    m = _OBJECT_STOP.search(a, s + 2, e) if e - s > 2 else None
+    if m:
+        e = m.start()
+    s2, e2 = _strip_span(a, s, e)
+    return original[s2:e2]

@@ -1,0 +1,215 @@
+"""Rule-level checks of the extractor on short passages written the way plans write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from hqd.policy import extract_ledger
+
+HEAD = "某市推动公立医院高质量发展实施方案\n2023年5月8日\n"
+
+
+def _plan(body: str, head: str = HEAD) -> str:
+    return head + "一、重点任务\n" + body
+
+
+def _targets(body: str, head: str = HEAD):
+    ledger = extract_ledger(_plan(body, head))
+    return [t for task in ledger.tasks for t in task.targets]
+
+
+def _one(body: str, head: str = HEAD):
+    ts = _targets(body, head)
+    assert len(ts) == 1, [(t.indicator, t.value) for t in ts]
+    return ts[0]
+
+
+# --- responsible units -------------------------------------------------------------------------
+
+
+def test_first_listed_unit_leads_for_later_tasks_too():
+    ledger = extract_ledger(
+        _plan(
+            "1.加强学科建设。内容。（责任单位：市卫生健康委、市发展改革委、市财政局，列第一位的为牵头单位，下同）\n"
+            "2.加强人才培养。内容。（责任单位：市人力社保局、市卫生健康委）\n"
+        )
+    )
+    t1, t2 = ledger.tasks
+    assert t1.lead_units == ["市卫生健康委"] and t1.support_units == ["市发展改革委", "市财政局"]
+    assert t2.lead_units == ["市人力社保局"] and t2.support_units == ["市卫生健康委"]
+    assert t1.lead_units_canonical == ["市卫生健康委员会"]
+
+
+def test_labelled_lead_and_support_units():
+    (task,) = extract_ledger(_plan("1.推进医共体建设。内容。（牵头单位：区卫生健康局；配合单位：区财政局、区医保局）\n")).tasks
+    assert task.lead_units == ["区卫生健康局"]
+    assert task.support_units == ["区财政局", "区医保局"]
+
+
+@pytest.mark.parametrize(
+    "clause",
+    ["（省卫生健康委、省医保局负责）", "（省卫生健康委、省医保局等部门负责）", "（省卫生健康委、省医保局分别负责）",
+     "（省卫生健康委、省医保局按职责分工负责）"],
+)
+def test_units_that_all_lead(clause):
+    (task,) = extract_ledger(_plan(f"1.加强医疗服务管理。内容。{clause}\n")).tasks
+    assert task.lead_units == ["省卫生健康委", "省医保局"] and task.support_units == []
+
+
+def test_lead_and_support_in_running_form():
+    (task,) = extract_ledger(_plan("1.完善价格机制。内容。（市医保局牵头，市卫生健康委、市财政局配合）\n")).tasks
+    assert task.lead_units == ["市医保局"] and task.support_units == ["市卫生健康委", "市财政局"]
+
+
+def test_office_level_labels_on_their_own_line():
+    (task,) = extract_ledger(_plan("1.推进日间手术。内容。\n牵头处室：医政医管处；配合处室：规划信息处、财务处\n")).tasks
+    assert task.lead_units == ["医政医管处"] and task.support_units == ["规划信息处", "财务处"]
+
+
+def test_implied_units_go_to_every_later_task():
+    ledger = extract_ledger(
+        _plan(
+            "1.任务一。内容。（市卫生健康委负责。以下均需各县（市、区）政府落实，不再列出）\n"
+            "2.任务二。内容。（市医保局负责）\n"
+            "3.任务三。内容。\n"
+        )
+    )
+    t1, t2, t3 = ledger.tasks
+    assert t1.support_units == []
+    assert t2.support_units == ["各县（市、区）政府"]
+    assert t3.support_units == ["各县（市、区）政府"]
+
+
+def test_running_text_bodies_are_not_units():
+    (task,) = extract_ledger(_plan("1.组建医疗集团。由州人民医院牵头，组建医疗集团。\n")).tasks
+    assert task.lead_units == [] and task.support_units == []
+
+
+def test_table_row_rendering_is_parsed():
+    (task,) = extract_ledger(
+        _plan("1.建设胸痛中心。二级以上医院全部建成胸痛中心。（牵头单位：市卫生健康委；配合单位：市财政局；完成时限：2024年12月底前）\n")
+    ).tasks
+    assert task.lead_units == ["市卫生健康委"] and task.support_units == ["市财政局"]
+    assert task.deadline == "2024-12-31"
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "clause, comparator, value, unit",
+    [
+        ("基层就诊率达到65%以上", ">=", 65, "%"),
+        ("平均住院日控制在8天以内", "<=", 8, "天"),
+        ("药占比降低到25%以下", "<=", 25, "%"),
+        ("人员支出占比提高到45%", ">=", 45, "%"),
+        ("医疗服务收入占比保持在35%以上", ">=", 35, "%"),
+        ("次均费用增幅不超过5%", "<=", 5, "%"),
+        ("门诊预约率不低于60%", ">=", 60, "%"),
+        ("医护比达到1:1.25左右", "~", 1.25, "1:N"),
+        ("婴儿死亡率控制在5‰以下", "<=", 5, "‰"),
+        ("县域内就诊率提高5个百分点", "increase", 5, "个百分点"),
+        ("抗菌药物使用强度下降10%", "decrease", 10, "%"),
+        ("每千人口执业（助理）医师数达到3.2人", ">=", 3.2, "人"),
+        ("每万人口全科医生数4人", ">=", 4, "人"),
+        ("建成两所县级中医医院", "=", 2, "所"),
+        ("培育十大特色专科", "=", 10, "个"),
+        ("每年至少开展2次专项检查", ">=", 2, "次"),
+        ("投入5000万元用于设备更新", "=", 5000, "万元"),
+        ("三分之一的专家号源向基层开放", "=", 0.3333, "fraction"),
+        ("电子病历应用水平达到5级以上", ">=", 5, "级"),
+    ],
+)
+def test_target_shapes(clause, comparator, value, unit):
+    t = _one(f"1.任务。到2025年，{clause}。\n")
+    assert (t.comparator, t.value, t.unit) == (comparator, value, unit)
+    # a recurring 每年… target does not inherit the date of another clause
+    assert t.deadline == (None if "每年" in clause else "2025-12-31")
+    assert t.text == clause
+
+
+def test_ranges_and_lists():
+    ts = _targets("1.任务。建成省级重点专科3—5个，每千常住人口床位数和执业医师数分别达到6.5张和3.5人。\n")
+    assert [(t.comparator, t.value, t.value_high, t.unit) for t in ts] == [
+        ("range", 3, 5, "个"),
+        (">=", 6.5, None, "张"),
+        (">=", 3.5, None, "人"),
+    ]
+    assert "床位数" in ts[1].indicator and "执业医师数" in ts[2].indicator
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "三级医院要发挥引领作用",
+        "二级以上医院全部设置发热门诊",
+        "绩效考核排名稳定在全省第一方阵",
+        "打造一批临床重点专科",
+        "强化胸痛、卒中、创伤等五大中心建设",
+        "落实“两个允许”要求",
+        "实施“三年行动计划”",
+        "县级医院达到三级甲等水平",
+        "医疗服务能力持续提升",
+        "制定《某某办法（2023—2025年）》",
+        "落实国办发〔2021〕18号文件",
+        "培育一支高素质人才队伍",
+        "65岁以上老年人健康管理持续加强",
+    ],
+)
+def test_not_targets(clause):
+    assert _targets(f"1.任务。到2025年，{clause}。\n") == []
+
+
+def test_recurring_target_has_no_deadline_and_elliptical_subject_inherits():
+    ts = _targets("1.任务。到2025年，日间手术占择期手术比例达到15%以上，三级医院达到25%以上；每年培育示范单位3家。\n")
+    assert [(t.value, t.deadline) for t in ts] == [(15, "2025-12-31"), (25, "2025-12-31"), (3, None)]
+    assert ts[1].indicator == ts[0].indicator and ts[1].scope == "三级医院"
+
+
+# --- deadlines and metadata ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phrase, deadline",
+    [
+        ("2024年底前", "2024-12-31"),
+        ("2023年6月30日前", "2023-06-30"),
+        ("今年年底前", "2023-12-31"),
+        ("年内", "2023-12-31"),
+        ("“十四五”期间", "2025-12-31"),
+        ("2024年上半年", "2024-06-30"),
+    ],
+)
+def test_task_deadlines(phrase, deadline):
+    (task,) = extract_ledger(_plan(f"1.完成改造。{phrase}完成改造任务。\n")).tasks
+    assert task.deadline == deadline
+
+
+def test_plan_names_baselines_and_recurring_schedules_are_not_deadlines():
+    (task,) = extract_ledger(
+        _plan("1.任务。落实《行动计划（2021—2025年）》，在2022年基础上提升，每年6月底前报送。\n")
+    ).tasks
+    assert task.deadline is None
+
+
+def test_notice_metadata_with_doc_number_line_and_end_signature():
+    text = (
+        "浙卫发〔2023〕12号\n\n浙江省卫生健康委员会关于印发\n2023年全省医政工作要点的通知\n\n各市卫生健康委：\n"
+        "现将《2023年全省医政工作要点》印发给你们，请认真贯彻执行。\n\n"
+        "一、重点任务\n1.推进改革。根据《国务院办公厅关于推动公立医院高质量发展的意见》（国办发〔2021〕18号），研究制定《某某实施细则》。\n"
+        "\n浙江省卫生健康委员会\n二〇二三年五月八日\n\n抄送：国家卫生健康委。\n"
+    )
+    ledger = extract_ledger(text)
+    assert ledger.doc_number == "浙卫发〔2023〕12号"
+    assert ledger.title == "浙江省卫生健康委员会关于印发2023年全省医政工作要点的通知"
+    assert ledger.issuer == "浙江省卫生健康委员会"
+    assert ledger.date == "2023-05-08"
+    assert [(c.title, c.doc_number) for c in ledger.cited_policies] == [
+        ("《国务院办公厅关于推动公立医院高质量发展的意见》", "国办发〔2021〕18号")
+    ]
+    assert "抄送" not in ledger.tasks[-1].text
+
+
+def test_text_that_is_not_a_plan_gives_an_empty_ledger_and_a_warning():
+    ledger = extract_ledger("今天天气很好，我们去公园散步。\n晚上看了一场电影。")
+    assert ledger.tasks == [] and ledger.warnings
