@@ -22,6 +22,7 @@ _PAGE_MARKER = re.compile(
     re.IGNORECASE,
 )
 _ENDS_PARAGRAPH = re.compile(r"[。；：！？;:!?][”’）)\]】》」』]*$")
+_CLOSING = re.compile(r"[）)\]】〕]$")
 _OUTLINE_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇]+[章节条部分步]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
     r"|\d+[.．、](?!\d)|[（(]\d+[）)]|[①-⑳])"
@@ -56,6 +57,8 @@ def read_pdf(path: Path) -> tuple[str, list[str]]:
         raise PolicyInputError(name, "文件已损坏或不是有效的 PDF") from None
     except Exception:  # pdfminer raises many kinds of errors on broken files
         raise PolicyInputError(name, "文件已损坏或不是有效的 PDF") from None
+    if not pages:
+        raise PolicyInputError(name, "文件已损坏或不是有效的 PDF")
     blank = [number for number, items in enumerate(pages, 1) if not items]
     if len(blank) == len(pages):
         raise PolicyInputError(name, "没有可提取的文本层（可能是扫描件），请先进行文字识别")
@@ -222,13 +225,18 @@ def _short(line: _Line, left: float, right: float, by_punctuation: bool) -> bool
 
 
 def _ends_sentence(paragraph: list[str], line: _Line, right: float, by_punctuation: bool = True) -> bool:
-    """The line ends with sentence-final punctuation outside brackets. With indented paragraphs a
-    sentence that ends at the right margin may go on in the next line, so it must also fall short."""
-    if not by_punctuation and line.x1 > right - 1.5 * line.size:
-        return False
+    """The paragraph is complete (no bracket left open) and its last line ends a sentence.
+
+    Sentence-final punctuation ends a paragraph. A line that also falls clearly short may end
+    one with a closing bracket too: plans close tasks with （责任单位：…）. With indented
+    paragraphs a sentence ending at the right margin may go on, so the line must fall short.
+    """
     text = "".join(paragraph)
-    depth = sum(text.count(c) for c in _OPEN) - sum(text.count(c) for c in _CLOSE)
-    return depth <= 0 and bool(_ENDS_PARAGRAPH.search(line.text))
+    if sum(text.count(c) for c in _OPEN) > sum(text.count(c) for c in _CLOSE):
+        return False
+    if line.x1 < right - 1.5 * line.size:
+        return bool(_ENDS_PARAGRAPH.search(line.text) or _CLOSING.search(line.text))
+    return by_punctuation and bool(_ENDS_PARAGRAPH.search(line.text))
 
 
 def _starts_paragraph(line: _Line, left: float) -> bool:
