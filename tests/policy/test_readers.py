@@ -308,3 +308,16 @@ def test_iter_documents_expands_directories_and_keeps_going(tmp_path):
     assert [type(r) for r in results] == [DocumentText, PolicyInputError, DocumentText, PolicyInputError,
                                           PolicyInputError]
     assert results[3].reason.startswith("目录中没有可读取的文件")
+
+
+def test_pdf_with_a_scanned_page_among_text_pages(tmp_path):
+    path = tmp_path / "mixed.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.drawString(72, 700, "Plan text on page one.")
+    pdf.showPage()
+    pdf.drawInlineImage(Image.new("RGB", (300, 200), "white"), 50, 400, 300, 200)
+    pdf.showPage()
+    pdf.save()
+    document = read_document(path)
+    assert document.text == "Plan text on page one."
+    assert document.warnings == ["第 2 页只有图像、没有文本层（可能是扫描页），这些页的内容未读取"]

@@ -45,11 +45,13 @@ class _Table:
 
 
 def read_pdf(path: Path) -> tuple[str, list[str]]:
-    """The text, and warnings (pages without a text layer)."""
+    """The text, and warnings (scanned pages among text pages)."""
     name = str(path)
     try:
         with pdfplumber.open(path) as pdf:
             pages = [_page_items(page) for page in pdf.pages]
+            scanned = [n for n, (page, items) in enumerate(zip(pdf.pages, pages, strict=True), 1)
+                       if not items and page.images]
     except PdfminerException as error:
         cause = error.args[0] if error.args else error
         if isinstance(cause, PDFEncryptionError):
@@ -59,13 +61,12 @@ def read_pdf(path: Path) -> tuple[str, list[str]]:
         raise PolicyInputError(name, "文件已损坏或不是有效的 PDF") from None
     if not pages:
         raise PolicyInputError(name, "文件已损坏或不是有效的 PDF")
-    blank = [number for number, items in enumerate(pages, 1) if not items]
-    if len(blank) == len(pages):
+    if not any(pages):
         raise PolicyInputError(name, "没有可提取的文本层（可能是扫描件），请先进行文字识别")
     warnings = []
-    if blank:
-        listed = "、".join(str(n) for n in blank[:10]) + ("等" if len(blank) > 10 else "")
-        warnings.append(f"第 {listed} 页没有文本层（可能是扫描页），这些页的内容未读取")
+    if scanned:  # an image and no text: a scanned page (a page with neither is just blank)
+        listed = "、".join(str(n) for n in scanned[:10]) + ("等" if len(scanned) > 10 else "")
+        warnings.append(f"第 {listed} 页只有图像、没有文本层（可能是扫描页），这些页的内容未读取")
     return "\n".join(_document_lines(_strip_furniture(pages))), warnings
 
 
