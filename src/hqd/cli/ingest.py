@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain, count
 from pathlib import Path
 from typing import Annotated
 
@@ -27,14 +28,14 @@ FORMATS = ("json", "xlsx", "table")
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="政策文件或目录（.txt .docx .doc .wps .pdf .html）", show_default=False)],
-    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：json、xlsx 或 table")] = "json",
+    output_format: Annotated[str, typer.Option("--format", "-f", help="输出格式：json、xlsx 或 table")] = "json",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="输出目录：每个文件写一个 <文件名>.json/.xlsx")] = None,
 ) -> None:
-    if format not in FORMATS:
-        _stop(f"错误：不支持的输出格式“{format}”，可选 json、xlsx、table")
-    if format == "xlsx" and out is None:
+    if output_format not in FORMATS:
+        _stop(f"错误：不支持的输出格式“{output_format}”，可选 json、xlsx、table")
+    if output_format == "xlsx" and out is None:
         _stop("错误：xlsx 格式需要用 --out 指定输出目录，例如 --out out/ledgers")
-    if out is not None and format != "table":
+    if out is not None and output_format != "table":
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -43,7 +44,7 @@ def ingest(
     items = expand_paths(paths)
     settings = load_settings()
     ledgers: list[Ledger] = []
-    used_names: set[str] = set()
+    used_stems: set[str] = set()
     failed = False
     with _progress(len(items)) as (say, advance):
         for item in items:
@@ -58,8 +59,8 @@ def ingest(
                 ledger = extract_ledger(result.text, file=Path(name).name)
                 for warning in result.warnings + ledger.warnings:
                     say(f"提示：{name}：{warning}")
-                if out is not None and format != "table":
-                    _write(out, Path(name), format, ledger, used_names)
+                if out is not None and output_format != "table":
+                    _write(out, Path(name), output_format, ledger, used_stems)
                 else:
                     ledgers.append(ledger)
             except OSError as error:
@@ -69,12 +70,12 @@ def ingest(
                 say(f"错误：{name}：内部错误（{type(error).__name__}: {error}）")
                 failed = True
 
-    if format == "json" and out is None:
+    if output_format == "json" and out is None:
         single = len(paths) == 1 and not paths[0].is_dir()
         if ledgers or not single:
             payload = ledgers[0].to_dict() if single else [ledger.to_dict() for ledger in ledgers]
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    elif format == "table":
+    elif output_format == "table":
         _print_tables(ledgers)
     raise typer.Exit(2 if failed else 0)
 
@@ -105,19 +106,16 @@ def _progress(total: int) -> Iterator[tuple[Callable[[str], None], Callable[[str
         progress.update(task, completed=total)
 
 
-def _write(out: Path, source: Path, format: str, ledger: Ledger, used_names: set[str]) -> None:
-    """Write <stem>.json or <stem>.xlsx (plan.docx and plan.pdf both given → plan_pdf.json)."""
-    stem = source.stem
-    if stem in used_names:
-        stem = f"{source.stem}_{source.suffix.lstrip('.')}"
-        suffix_number = 2
-        while stem in used_names:
-            stem, suffix_number = f"{source.stem}_{suffix_number}", suffix_number + 1
-    used_names.add(stem)
-    target = out / f"{stem}.{format}"
+def _write(out: Path, source: Path, output_format: str, ledger: Ledger, used_stems: set[str]) -> None:
+    """Write <stem>.json or <stem>.xlsx; a stem already written gets its suffix (plan.pdf → plan_pdf.json)."""
+    suffix = source.suffix.lstrip(".")
+    names = chain([source.stem, f"{source.stem}_{suffix}"], (f"{source.stem}_{suffix}_{n}" for n in count(2)))
+    stem = next(name for name in names if name not in used_stems)
+    used_stems.add(stem)
+    target = out / f"{stem}.{output_format}"
     partial = target.with_name(f".{target.name}.partial")  # never leave a half-written file behind
     try:
-        if format == "json":
+        if output_format == "json":
             partial.write_text(json.dumps(ledger.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         else:
             write_ledger_xlsx(ledger.to_dict(with_text=True), partial)

@@ -62,7 +62,7 @@ def read_document(path: str | Path, settings: Settings | None = None) -> Documen
         if sniff(read_head(path)) == "image":
             raise PolicyInputError(name, _IMAGE)
         if fmt == "txt":
-            text = read_text(path)[0]
+            text = read_text(path)
         elif fmt == "pdf":
             text, warnings = read_pdf(path)
         elif fmt == "html":

@@ -47,7 +47,7 @@ def _decode_html(data: bytes, name: str) -> str:
             return data.decode(_CHARSETS.get(label, label))
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration is common: detect instead
-    return decode(data, name)[0]
+    return decode(data, name)
 
 
 def _article_title(soup: BeautifulSoup) -> str | None:

@@ -18,21 +18,19 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 # Punctuation any Chinese text uses; it is encoded in both GB and Big5, so it counts for both.
 _PUNCT = set("，。、；：？！“”‘’（）《》【】〔〕—…·　")
 _OK_CONTROLS = set("\t\n\r\f\v\x1a")
-_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-16LE",
-          "utf-16-be": "UTF-16BE", "gb18030": "GB18030", "cp950": "Big5"}
+_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """The text of a .txt file (line endings as \\n) and the encoding it was read in."""
-    text, encoding = decode(path.read_bytes(), str(path))
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+def read_text(path: Path) -> str:
+    """The text of a .txt file, line endings as \\n."""
+    return decode(path.read_bytes(), str(path)).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
+def decode(data: bytes, name: str) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return _checked(data.decode(encoding), name), _NAMES[encoding]
+                return _checked(data.decode(encoding), name)
             except UnicodeDecodeError:
                 raise PolicyInputError(name, f"文件带有 {_NAMES[encoding]} 标记，但内容无法按该编码解码") from None
     if b"\x00" in data:
@@ -40,7 +38,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if encoding is None:
             raise PolicyInputError(name, "不是文本文件（含有二进制内容）")
         try:
-            return _checked(data.decode(encoding), name), _NAMES[encoding]
+            return _checked(data.decode(encoding), name)
         except UnicodeDecodeError:
             raise PolicyInputError(name, "不是文本文件（含有二进制内容）") from None
     try:
@@ -50,7 +48,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     # Chinese in UTF-8 always has 3-byte sequences (U+0800 and up); short GBK text can pass as
     # 2-byte UTF-8 (医院 reads as ҽԺ), so without them the GB/Big5 readings get a say.
     if utf8 is not None and (utf8.isascii() or max(map(ord, utf8)) >= 0x800):
-        return _checked(utf8, name), "UTF-8"
+        return _checked(utf8, name)
     readings = {}
     for encoding in ("gb18030", "cp950"):
         try:
@@ -60,13 +58,13 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     shares = {encoding: _common_share(text, encoding) for encoding, text in readings.items()}
     best = max(shares, key=shares.__getitem__, default=None)
     if utf8 is not None and (best is None or shares[best] < 0.9):
-        return _checked(utf8, name), "UTF-8"
+        return _checked(utf8, name)
     if best is not None:
-        return _checked(readings[best], name), _NAMES[best]
+        return _checked(readings[best], name)
     guess = charset_normalizer.from_bytes(data).best()
     if guess is None:
         raise PolicyInputError(name, "无法识别文件编码（可能不是文本文件）；请另存为 UTF-8 编码后再导入")
-    return _checked(str(guess), name), guess.encoding
+    return _checked(str(guess), name)
 
 
 def _utf16_by_nuls(data: bytes) -> str | None:
