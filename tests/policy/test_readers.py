@@ -321,3 +321,46 @@ def test_pdf_with_a_scanned_page_among_text_pages(tmp_path):
     document = read_document(path)
     assert document.text == "Plan text on page one."
     assert document.warnings == ["第 2 页只有图像、没有文本层（可能是扫描页），这些页的内容未读取"]
+
+
+CHINESE_LIST = """<w:abstractNum {ns} w:abstractNumId="90">
+<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
+<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>
+</w:abstractNum>"""
+
+
+def numbered_docx(path: Path) -> Path:
+    """Outline numbers made by Word's automatic numbering, not typed into the text."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(CHINESE_LIST.format(ns=nsdecls("w"))))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, text in [(0, "总体要求"), (0, "重点任务"), (1, "优质医疗资源提质扩容行动。"), (2, "高标准推进“医学高峰”建设。"),
+                        (2, "高质量推动中医药学科发展。"), (1, "医疗技术能力提升行动。"), (2, "提升科研创新能力。"),
+                        (None, "（责任单位：市卫生健康委员会）"), (0, "保障措施")]:
+        paragraph = document.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    document.save(path)
+    return path
+
+
+NUMBERED_LINES = ["一、总体要求", "二、重点任务", "（一）优质医疗资源提质扩容行动。", "1.高标准推进“医学高峰”建设。",
+                  "2.高质量推动中医药学科发展。", "（二）医疗技术能力提升行动。", "1.提升科研创新能力。",
+                  "（责任单位：市卫生健康委员会）", "三、保障措施"]
+
+
+def test_docx_automatic_numbering(tmp_path):
+    assert read_document(numbered_docx(tmp_path / "numbered.docx")).text.splitlines() == NUMBERED_LINES
+
+
+def test_automatic_numbering_survives_doc_conversion(tmp_path):
+    from documents import soffice_convert
+
+    doc = soffice_convert(numbered_docx(tmp_path / "numbered.docx"), "doc", tmp_path / "doc")
+    assert read_document(doc).text.splitlines() == NUMBERED_LINES

@@ -14,6 +14,7 @@ from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
 
 from ..errors import PolicyInputError
+from .numbering import ListNumbers
 from .tables import TableRow, render_table
 
 
@@ -23,18 +24,21 @@ def read_docx(path: Path, name: str | None = None) -> str:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError):
         raise PolicyInputError(name or str(path), "文件已损坏或不是有效的 Word（.docx）文档") from None
-    return "\n".join(_block_lines(document.element.body, document))
+    return "\n".join(_block_lines(document.element.body, document, ListNumbers(document)))
 
 
-def _block_lines(parent, document: Document) -> list[str]:
+def _block_lines(parent, document: Document, numbers: ListNumbers) -> list[str]:
     lines: list[str] = []
     for child in parent.iterchildren():
         if child.tag == qn("w:p"):
-            lines.extend(line.strip() for line in Paragraph(child, document).text.split("\n"))
+            paragraph = Paragraph(child, document)
+            label = numbers.label(paragraph)  # an empty numbered paragraph still takes its number
+            text = label + paragraph.text.strip() if paragraph.text.strip() else ""
+            lines.extend(line.strip() for line in text.split("\n"))
         elif child.tag == qn("w:tbl"):
             lines.extend(render_table(_table_rows(Table(child, document))))
         elif child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
-            lines.extend(_block_lines(child, document))  # content controls wrap ordinary paragraphs
+            lines.extend(_block_lines(child, document, numbers))  # content controls wrap ordinary paragraphs
     return [line for line in lines if line]
 
 
