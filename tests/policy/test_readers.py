@@ -364,3 +364,22 @@ def test_automatic_numbering_survives_doc_conversion(tmp_path):
 
     doc = soffice_convert(numbered_docx(tmp_path / "numbered.docx"), "doc", tmp_path / "doc")
     assert read_document(doc).text.splitlines() == NUMBERED_LINES
+
+
+def test_docx_tracked_changes_and_inline_content(tmp_path):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("到2025年，")
+    paragraph._p.append(parse_xml(
+        f'<w:ins {nsdecls("w")} w:id="1" w:author="医改办" w:date="2023-01-01T00:00:00Z">'
+        "<w:r><w:t>基层就诊率达到65%以上</w:t></w:r></w:ins>"))
+    paragraph._p.append(parse_xml(
+        f'<w:del {nsdecls("w")} w:id="2" w:author="医改办" w:date="2023-01-01T00:00:00Z">'
+        "<w:r><w:delText>，删去的旧目标</w:delText></w:r></w:del>"))
+    paragraph._p.append(parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtContent><w:r><w:t>。</w:t></w:r></w:sdtContent></w:sdt>'))
+    path = tmp_path / "tracked.docx"
+    document.save(path)
+    assert read_document(path).text == "到2025年，基层就诊率达到65%以上。"
