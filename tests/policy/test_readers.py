@@ -383,3 +383,22 @@ def test_docx_tracked_changes_and_inline_content(tmp_path):
     path = tmp_path / "tracked.docx"
     document.save(path)
     assert read_document(path).text == "到2025年，基层就诊率达到65%以上。"
+
+
+def fake_soffice(tmp_path: Path, body: str) -> str:
+    """A stand-in `soffice` executable (a real process) for conversions that hang or fail."""
+    script = tmp_path / "soffice"
+    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_doc_conversion_that_hangs_is_stopped(plan_doc, tmp_path, monkeypatch):
+    monkeypatch.setenv("HQD_SOFFICE", fake_soffice(tmp_path, "sleep 30 & wait"))
+    monkeypatch.setenv("HQD_SOFFICE_TIMEOUT", "0.5")
+    assert reason(plan_doc) == "LibreOffice 转换超时（超过 0.5 秒）"
+
+
+def test_doc_conversion_that_writes_nothing(plan_doc, tmp_path, monkeypatch):
+    monkeypatch.setenv("HQD_SOFFICE", fake_soffice(tmp_path, "exit 0"))
+    assert reason(plan_doc) == "LibreOffice 无法转换该文件（文件可能已损坏或已加密）"

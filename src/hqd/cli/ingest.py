@@ -19,7 +19,7 @@ from rich.text import Text
 
 from hqd.config import load_settings
 from hqd.policy import Ledger, PolicyInputError, extract_ledger
-from hqd.policy.readers import expand_paths, read_or_error
+from hqd.policy.readers import expand_paths, os_error_reason, read_or_error
 from hqd.report.ledger_text import target_value, task_number
 from hqd.report.ledger_xlsx import write_ledger_xlsx
 
@@ -39,7 +39,7 @@ def ingest(
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            _stop(f"错误：{out}：无法创建输出目录（{error.strerror or error}）")
+            _stop(f"错误：{out}：无法创建输出目录（{os_error_reason(error)}）")
 
     items = expand_paths(paths)
     settings = load_settings()
@@ -64,7 +64,7 @@ def ingest(
                 else:
                     ledgers.append(ledger)
             except OSError as error:
-                say(f"错误：{name}：无法写入输出文件（{error.strerror or error}）")
+                say(f"错误：{name}：无法写入输出文件（{os_error_reason(error)}）")
                 failed = True
             except Exception as error:  # never a traceback: report it against the file and go on
                 say(f"错误：{name}：内部错误（{type(error).__name__}: {error}）")

@@ -6,6 +6,7 @@ file into a `DocumentText` or a `PolicyInputError`, so one bad file never stops 
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +37,14 @@ class DocumentText:
 
 def read_document(path: str | Path, settings: Settings | None = None) -> DocumentText:
     path = Path(path)
+    try:
+        return _read(path, settings or load_settings())
+    except OSError as error:
+        raise PolicyInputError(str(path), f"读取失败：{os_error_reason(error)}") from None
+
+
+def _read(path: Path, settings: Settings) -> DocumentText:
     name = str(path)
-    settings = settings or load_settings()
     if not path.exists():
         raise PolicyInputError(name, "文件不存在")
     if path.is_dir():
@@ -47,7 +54,7 @@ def read_document(path: str | Path, settings: Settings | None = None) -> Documen
         raise PolicyInputError(name, _IMAGE)
     if suffix not in FORMATS:
         raise PolicyInputError(name, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 {_SUPPORTED_LIST}）")
-    size = path.stat().st_size
+    size = path.stat().st_size  # refuse by size before reading anything
     if size == 0:
         raise PolicyInputError(name, "文件为空")
     if size > settings.max_document_bytes:
@@ -56,23 +63,18 @@ def read_document(path: str | Path, settings: Settings | None = None) -> Documen
             f"文件过大（{_megabytes(size)}，上限 {_megabytes(settings.max_document_bytes)}）；"
             "可通过环境变量 HQD_MAX_DOCUMENT_BYTES 调整上限",
         )
+    if sniff(read_head(path)) == "image":
+        raise PolicyInputError(name, _IMAGE)
     fmt = FORMATS[suffix]
     warnings: list[str] = []
-    try:
-        if sniff(read_head(path)) == "image":
-            raise PolicyInputError(name, _IMAGE)
-        if fmt == "txt":
-            text = read_text(path)
-        elif fmt == "pdf":
-            text, warnings = read_pdf(path)
-        elif fmt == "html":
-            text = read_html(path)
-        else:
-            text = read_word(path, settings)
-    except PermissionError:
-        raise PolicyInputError(name, "没有读取该文件的权限") from None
-    except OSError as error:
-        raise PolicyInputError(name, f"读取失败（{error.strerror or error}）") from None
+    if fmt == "txt":
+        text = read_text(path)
+    elif fmt == "pdf":
+        text, warnings = read_pdf(path)
+    elif fmt == "html":
+        text = read_html(path)
+    else:
+        text = read_word(path, settings)
     if not text.strip():
         raise PolicyInputError(name, "文件中没有文字内容")
     return DocumentText(text, fmt, warnings, path)
@@ -110,6 +112,14 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[DocumentText | Polic
         yield item if isinstance(item, PolicyInputError) else read_or_error(item, settings)
 
 
+def os_error_reason(error: OSError) -> str:
+    """An operating-system error in words a user can act on."""
+    reasons = {errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ENOSPC: "磁盘空间不足",
+               errno.EEXIST: "已存在同名文件", errno.ENOTDIR: "路径中的某一级不是目录", errno.EROFS: "文件系统只读",
+               errno.EISDIR: "这是一个目录", errno.ENOENT: "路径不存在"}
+    return reasons.get(error.errno, error.strerror or str(error))
+
+
 def _hidden(relative: Path) -> bool:
     """Hidden files and folders, and the ~$ lock files Word leaves beside open documents."""
     return any(part.startswith((".", "~$")) for part in relative.parts)
@@ -119,4 +129,4 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-__all__ = ["DocumentText", "expand_paths", "iter_documents", "read_document", "read_or_error"]
+__all__ = ["DocumentText", "expand_paths", "iter_documents", "os_error_reason", "read_document", "read_or_error"]

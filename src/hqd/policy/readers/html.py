@@ -106,7 +106,7 @@ def _flush(lines: list[str], buffer: list[str]) -> None:
 
 def _inline(text: str) -> str:
     """HTML whitespace rules, except that a source line break inside Chinese text is no space."""
-    return re.sub(r"[ \t\r\n\f]+", " ", _SOURCE_BREAK.sub("", text)).strip()
+    return re.sub(r"[ \t\r\n\f\u00a0]+", " ", _SOURCE_BREAK.sub("", text)).strip()  # &nbsp; is a space
 
 
 def _is_data_table(table: Tag) -> bool:
