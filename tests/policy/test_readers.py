@@ -249,6 +249,12 @@ def test_gov_site_html_in_gb2312(tmp_path):
         assert chrome not in document.text
 
 
+def test_html_declared_gb2312_but_saved_as_utf8(tmp_path):
+    path = tmp_path / "resaved.html"
+    path.write_bytes(_gov_page(seed_lines()).encode("utf-8"))
+    assert seed_lines()[8] in read_document(path).text.splitlines()
+
+
 def test_html_without_charset_declaration(tmp_path):
     page = _gov_page(seed_lines()).replace('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "")
     for encoding in ("utf-8", "gb18030"):

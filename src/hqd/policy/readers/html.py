@@ -10,7 +10,7 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
 from .spacing import CJK
 from .tables import TableRow, render_table
-from .text import decode
+from .text import decode, surely_utf8
 
 _CHROME = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "form", "button", "select",
            "input", "textarea", "svg", "template", "object", "embed", "canvas", "map")
@@ -40,7 +40,11 @@ def read_html(path: Path) -> str:
 
 
 def _decode_html(data: bytes, name: str) -> str:
+    """UTF-8 beyond doubt wins over the declared charset (a gb2312 label left on a page re-saved
+    as UTF-8 is common); then the declaration; then detection as for .txt."""
     declared = _META_CHARSET.search(data[:4096])
+    if declared and (text := surely_utf8(data)) is not None:
+        return text
     if declared and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         label = declared.group(1).decode("ascii").lower()
         try:

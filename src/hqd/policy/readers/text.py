@@ -41,14 +41,12 @@ def decode(data: bytes, name: str) -> str:
             return _checked(data.decode(encoding), name)
         except UnicodeDecodeError:
             raise PolicyInputError(name, "不是文本文件（含有二进制内容）") from None
+    if (text := surely_utf8(data)) is not None:
+        return _checked(text, name)
     try:
         utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
         utf8 = None
-    # Chinese in UTF-8 always has 3-byte sequences (U+0800 and up); short GBK text can pass as
-    # 2-byte UTF-8 (医院 reads as ҽԺ), so without them the GB/Big5 readings get a say.
-    if utf8 is not None and (utf8.isascii() or max(map(ord, utf8)) >= 0x800):
-        return _checked(utf8, name)
     readings = {}
     for encoding in ("gb18030", "cp950"):
         try:
@@ -65,6 +63,19 @@ def decode(data: bytes, name: str) -> str:
     if guess is None:
         raise PolicyInputError(name, "无法识别文件编码（可能不是文本文件）；请另存为 UTF-8 编码后再导入")
     return _checked(str(guess), name)
+
+
+def surely_utf8(data: bytes) -> str | None:
+    """The text when `data` is UTF-8 beyond doubt: valid, and ASCII or with 3-byte sequences.
+
+    Chinese in UTF-8 always has 3-byte sequences (U+0800 and up), which GBK or Big5 bytes almost
+    never form; short GBK text can pass as 2-byte UTF-8 (医院 reads as ҽԺ), so that is not enough.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.isascii() or max(map(ord, text)) >= 0x800 else None
 
 
 def _utf16_by_nuls(data: bytes) -> str | None:
