@@ -57,7 +57,7 @@ def build_docx(path: Path, lines: list[str], table: list[list[str]] | None = Non
         paragraph = document.add_paragraph(line)
         if index == 0:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif index > 6 and len(line) > 30:
+        elif len(line) > 30:
             paragraph.paragraph_format.first_line_indent = Pt(28)
     if table:
         document.add_paragraph("附件")

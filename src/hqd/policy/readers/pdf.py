@@ -177,6 +177,7 @@ def _document_lines(pages: list[list[_Line | _Table]]) -> list[str]:
             out.append(join_lines(current))
             current.clear()
 
+    wraps = False  # the last line filled the width without finishing: the next line continues it
     for items in pages:
         page_lines = [item for item in items if isinstance(item, _Line)]
         right = _typical_right(page_lines if len(page_lines) >= 8 else lines)
@@ -187,11 +188,15 @@ def _document_lines(pages: list[list[_Line | _Table]]) -> list[str]:
                     continue
                 out.append(item)
                 continue
-            if _starts_paragraph(item, left):
+            if _starts_paragraph(item, left) and not wraps:
                 flush()
             current.append(item.text)
-            if _short(item, left, right, by_punctuation) or _ends_sentence(current, item, right, by_punctuation):
+            if (_short(item, left, right, by_punctuation) or _ends_sentence(current, item, right, by_punctuation)
+                    or (_indented(item, left) and item.x1 < right - 3 * item.size)):  # centred, right-aligned
                 flush()
+            wraps = bool(current) and item.x1 >= right - 1.5 * item.size and not (
+                _ENDS_PARAGRAPH.search(item.text) or _CLOSING.search(item.text)
+            )
     flush()
     return [line for part in out for line in (render_table(part.rows) if isinstance(part, _Table) else [part])]
 
