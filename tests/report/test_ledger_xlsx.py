@@ -82,7 +82,7 @@ def test_workbook_layout_and_no_formulas(tmp_path):
     assert [c.value for c in targets[3]] == [name for name, _ in TARGET_COLUMNS]
     rows = list(targets.iter_rows(min_row=4, values_only=True))
     assert len(rows) == 3
-    assert rows[1][:8] == ("二(一)3", "高水平打造县级强院", "学科进入前十强", "2—3个", "range", 2, 3, "个")
+    assert rows[1][:8] == ("二(一)3", "高水平打造县级强院", "学科进入前十强", "2—3个", "区间", 2, 3, "个")
     assert rows[2][2] == "-薪酬占比"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+COMPARATOR_NAMES = {">=": "不低于", "<=": "不高于", "=": "等于", "~": "约", ">": "高于", "<": "低于",
+                    "range": "区间", "increase": "提高", "decrease": "降低"}
 _SIGNS = {">=": "≥", "<=": "≤", "~": "≈", "=": "", ">": "＞", "<": "＜", "increase": "提高", "decrease": "减少"}
 
 

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .ledger_text import target_value, task_number
+from .ledger_text import COMPARATOR_NAMES, target_value, task_number
 
 TASK_COLUMNS = [("序号", 10), ("任务", 28), ("具体内容", 48), ("牵头单位", 22), ("配合单位", 28),
                 ("完成时限", 13), ("目标指标", 30), ("目标值", 13), ("原文", 48)]
@@ -67,7 +67,7 @@ def _target_row(task: dict[str, Any], target: dict[str, Any]) -> list[Any]:
         task.get("title") or "",
         target.get("indicator") or "",
         target_value(target),
-        target.get("comparator") or "",
+        COMPARATOR_NAMES.get(target.get("comparator") or "", target.get("comparator") or ""),
         numeric(target.get("value")),
         numeric(target.get("value_high")),
         target.get("unit") or "",
