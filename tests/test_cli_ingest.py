@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from documents import PLANS, SEED
+from documents import PLANS, SEED, raw_pdf
 from hqd.cli import app
 
 runner = CliRunner()
@@ -137,3 +137,12 @@ def test_installed_command_with_a_doc_and_an_encrypted_pdf(plan_doc, tmp_path):
     sheet = openpyxl.load_workbook(out / "plan.xlsx")["任务台账"]
     tasks = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
     assert "推进检查检验结果互认" in tasks
+
+
+def test_only_chinese_lines_on_stderr_for_a_pdf_with_broken_fonts(tmp_path):
+    path = raw_pdf(tmp_path / "fangsong.pdf", b"BT /F1 14 Tf 72 700 Td <0101020203030404> Tj ET")
+    result = ingest(str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"错误：{path}：PDF 的文字无法解码（字体缺少编码映射），请先进行文字识别或提供原始 Word 文件"
+    ]

@@ -17,7 +17,7 @@ from PIL import Image
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
-from documents import RUNNING_HEADER, TASK_LINES, TRADITIONAL_SEED, seed_lines, seed_text
+from documents import RUNNING_HEADER, TASK_LINES, TRADITIONAL_SEED, raw_pdf, seed_lines, seed_text
 from hqd.policy import PolicyInputError
 from hqd.policy.readers import DocumentText, iter_documents, read_document
 
@@ -424,3 +424,15 @@ def test_pdf_and_doc_give_the_ledger_of_the_plain_text(plan_pdf, plan_doc):
     for path in (plan_pdf, plan_doc):
         found = tasks(read_document(path).text)
         assert [task for task in expected if task not in found] == [], path.suffix
+
+
+def test_pdf_whose_font_has_no_unicode_map(tmp_path):
+    path = raw_pdf(tmp_path / "fangsong.pdf", b"BT /F1 14 Tf 72 700 Td <0101020203030404> Tj ET")
+    assert reason(path).startswith("PDF 的文字无法解码（字体缺少编码映射）")
+
+
+def test_pdf_with_a_few_undecodable_glyphs(tmp_path):
+    content = b"BT /F2 12 Tf 72 700 Td (Hospital reform plan, 2025.) Tj /F1 12 Tf <0101> Tj ET"
+    document = read_document(raw_pdf(tmp_path / "mixed.pdf", content))
+    assert document.text == "Hospital reform plan, 2025."
+    assert document.warnings == ["有 1 个字符无法从 PDF 解码，已略去，请核对原文"]

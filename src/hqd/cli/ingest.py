@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -41,6 +42,8 @@ def ingest(
         except OSError as error:
             _stop(f"错误：{out}：无法创建输出目录（{os_error_reason(error)}）")
 
+    # pdfminer logs damaged-font details in English; what matters reaches the user as 错误/提示 lines.
+    logging.getLogger("pdfminer").setLevel(logging.CRITICAL)
     items = expand_paths(paths)
     settings = load_settings()
     ledgers: list[Ledger] = []

@@ -27,6 +27,7 @@ _OUTLINE_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇]+[章节条部分步]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
     r"|\d+[.．、](?!\d)|[（(]\d+[）)]|[①-⑳])"
 )
+_CID = re.compile(r"\(cid:\d+\)")
 _OPEN, _CLOSE = "（([【〔", "）)]】〕"
 _EDGE = 2  # lines at the top and at the bottom of a page where headers, footers and page numbers sit
 
@@ -63,11 +64,23 @@ def read_pdf(path: Path) -> tuple[str, list[str]]:
         raise PolicyInputError(name, "文件已损坏或不是有效的 PDF")
     if not any(pages):
         raise PolicyInputError(name, "没有可提取的文本层（可能是扫描件），请先进行文字识别")
-    warnings = []
+    text, warnings = _drop_undecodable(name, "\n".join(_document_lines(_strip_furniture(pages))))
     if scanned:  # an image and no text: a scanned page (a page with neither is just blank)
         listed = "、".join(str(n) for n in scanned[:10]) + ("等" if len(scanned) > 10 else "")
         warnings.append(f"第 {listed} 页只有图像、没有文本层（可能是扫描页），这些页的内容未读取")
-    return "\n".join(_document_lines(_strip_furniture(pages))), warnings
+    return text, warnings
+
+
+def _drop_undecodable(name: str, text: str) -> tuple[str, list[str]]:
+    """pdfminer writes (cid:123) for glyphs whose font has no Unicode mapping (common with
+    embedded 仿宋_GB2312 subsets). A few are dropped with a warning; many make the text useless."""
+    count = len(_CID.findall(text))
+    if not count:
+        return text, []
+    kept = _CID.sub("", text)
+    if count > len(re.sub(r"\s", "", kept)) / 4:
+        raise PolicyInputError(name, "PDF 的文字无法解码（字体缺少编码映射），请先进行文字识别或提供原始 Word 文件")
+    return kept, [f"有 {count} 个字符无法从 PDF 解码，已略去，请核对原文"]
 
 
 def _page_items(page) -> list[_Line | _Table]:
