@@ -436,3 +436,13 @@ def test_pdf_with_a_few_undecodable_glyphs(tmp_path):
     document = read_document(raw_pdf(tmp_path / "mixed.pdf", content))
     assert document.text == "Hospital reform plan, 2025."
     assert document.warnings == ["有 1 个字符无法从 PDF 解码，已略去，请核对原文"]
+
+
+def test_pdf_page_border_is_not_a_table(tmp_path):
+    path = tmp_path / "framed.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.rect(40, 40, 515, 760)
+    pdf.drawString(72, 700, "First line")
+    pdf.drawString(72, 680, "Second line")
+    pdf.save()
+    assert read_document(path).text == "First line\nSecond line"

@@ -51,6 +51,7 @@ def read_pdf(path: Path) -> tuple[str, list[str]]:
     try:
         with pdfplumber.open(path) as pdf:
             pages = [_page_items(page) for page in pdf.pages]
+            widths = [float(page.width) for page in pdf.pages]
             scanned = [n for n, (page, items) in enumerate(zip(pdf.pages, pages, strict=True), 1)
                        if not items and page.images]
     except PdfminerException as error:
@@ -64,7 +65,7 @@ def read_pdf(path: Path) -> tuple[str, list[str]]:
         raise PolicyInputError(name, "文件已损坏或不是有效的 PDF")
     if not any(pages):
         raise PolicyInputError(name, "没有可提取的文本层（可能是扫描件），请先进行文字识别")
-    text, warnings = _drop_undecodable(name, "\n".join(_document_lines(_strip_furniture(pages))))
+    text, warnings = _drop_undecodable(name, "\n".join(_document_lines(_strip_furniture(pages), widths)))
     if scanned:  # an image and no text: a scanned page (a page with neither is just blank)
         listed = "、".join(str(n) for n in scanned[:10]) + ("等" if len(scanned) > 10 else "")
         warnings.append(f"第 {listed} 页只有图像、没有文本层（可能是扫描页），这些页的内容未读取")
@@ -84,8 +85,9 @@ def _drop_undecodable(name: str, text: str) -> tuple[str, list[str]]:
 
 
 def _page_items(page) -> list[_Line | _Table]:
-    """Text lines and ruled tables of a page, top to bottom."""
-    tables = page.find_tables()
+    """Text lines and ruled tables of a page, top to bottom. A single ruled box is a frame around
+    the text (a border, a boxed note), not a table."""
+    tables = [table for table in page.find_tables() if len(table.rows) > 1 and len(table.columns) > 1]
     boxes = [table.bbox for table in tables]
     text_page = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
     placed: list[tuple[float, _Line | _Table]] = [(top, line) for top, line in _lines(text_page)]
@@ -173,7 +175,7 @@ def _furniture_key(line: _Line | str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text if isinstance(line, _Line) else line))
 
 
-def _document_lines(pages: list[list[_Line | _Table]]) -> list[str]:
+def _document_lines(pages: list[list[_Line | _Table]], widths: list[float]) -> list[str]:
     """Paragraphs across pages; a table that runs on over a page break is read as one table."""
     lines = [item for items in pages for item in items if isinstance(item, _Line)]
     left = Counter(round(line.x0) for line in lines).most_common(1)[0][0] if lines else 0
@@ -191,9 +193,9 @@ def _document_lines(pages: list[list[_Line | _Table]]) -> list[str]:
             current.clear()
 
     wraps = False  # the last line filled the width without finishing: the next line continues it
-    for items in pages:
+    for items, width in zip(pages, widths, strict=True):
         page_lines = [item for item in items if isinstance(item, _Line)]
-        right = _typical_right(page_lines if len(page_lines) >= 8 else lines)
+        right = _typical_right(page_lines if len(page_lines) >= 8 else lines, width - left)
         for item in items:
             if isinstance(item, _Table):
                 flush()
@@ -232,9 +234,11 @@ def _continues(table: _Table, part: _Table) -> bool:
     return True
 
 
-def _typical_right(lines: list[_Line]) -> float:
+def _typical_right(lines: list[_Line], mirrored_margin: float) -> float:
+    """Where full lines end. Too few lines to tell: assume the right margin mirrors the left."""
     ends = sorted(line.x1 for line in lines)
-    return ends[int(0.9 * (len(ends) - 1))] if ends else 0.0
+    typical = ends[int(0.9 * (len(ends) - 1))] if ends else 0.0
+    return typical if len(ends) >= 8 else max(typical, mirrored_margin)
 
 
 def _short(line: _Line, left: float, right: float, by_punctuation: bool) -> bool:
