@@ -39,13 +39,14 @@ def seed_lines(name: str = SEED) -> list[str]:
     return [line.strip() for line in seed_text(name).splitlines() if line.strip()]
 
 
-def build_docx(path: Path, lines: list[str], table: list[list[str]] | None = None) -> Path:
+def build_docx(path: Path, lines: list[str], table: list[list[str]] | None = None, *, justify: bool = False,
+               indent: bool = True, size: int = 14) -> Path:
     """A plan as Word writes one: centred title, indented body paragraphs, a running header,
     '- N -' page numbers, and the task table as an attachment at the end."""
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name = "Noto Serif CJK SC"
-    normal.font.size = Pt(14)
+    normal.font.size = Pt(size)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Serif CJK SC")
     section = document.sections[0]
     section.header.paragraphs[0].text = RUNNING_HEADER
@@ -57,8 +58,10 @@ def build_docx(path: Path, lines: list[str], table: list[list[str]] | None = Non
         paragraph = document.add_paragraph(line)
         if index == 0:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        elif len(line) > 30:
-            paragraph.paragraph_format.first_line_indent = Pt(28)
+        elif justify:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        if index > 0 and indent and len(line) > 30:
+            paragraph.paragraph_format.first_line_indent = Pt(2 * size)
     if table:
         document.add_paragraph("附件")
         document.add_paragraph("重点任务分解表").alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -408,22 +408,34 @@ def test_doc_conversion_that_writes_nothing(plan_doc, tmp_path, monkeypatch):
     assert reason(plan_doc) == "LibreOffice 无法转换该文件（文件可能已损坏或已加密）"
 
 
+def ledger_tasks(text: str) -> list[tuple]:
+    from hqd.policy import extract_ledger
+
+    return [(t.path, t.title, t.lead_units, t.support_units, t.deadline,
+             [(g.indicator, g.comparator, g.value, g.value_high, g.unit) for g in t.targets])
+            for t in extract_ledger(text, "plan").tasks]
+
+
 def test_pdf_and_doc_give_the_ledger_of_the_plain_text(plan_pdf, plan_doc):
     """Reading is faithful enough that the extractor finds every task of the .txt again, with the
     same units, deadline and targets (the attached task table only adds tasks)."""
-    from hqd.policy import extract_ledger
-
-    def tasks(text: str) -> list[tuple]:
-        ledger = extract_ledger(text, "plan")
-        return [(t.path, t.title, t.lead_units, t.support_units, t.deadline,
-                 [(g.indicator, g.comparator, g.value, g.value_high, g.unit) for g in t.targets])
-                for t in ledger.tasks]
-
-    expected = tasks(seed_text())
+    expected = ledger_tasks(seed_text())
     assert expected
     for path in (plan_pdf, plan_doc):
-        found = tasks(read_document(path).text)
+        found = ledger_tasks(read_document(path).text)
         assert [task for task in expected if task not in found] == [], path.suffix
+
+
+def test_justified_pdf_without_indents(tmp_path):
+    """The hardest layout: every line full, no first-line indent; justification also stretches the
+    gaps between characters, which extraction reads as spaces (XX 妇幼保健院)."""
+    from documents import build_docx, soffice_convert
+
+    name = "003_468d74eb8e6abf22.txt"
+    docx_path = build_docx(tmp_path / "plan.docx", seed_lines(name), justify=True, indent=False, size=12)
+    text = read_document(soffice_convert(docx_path, "pdf", tmp_path / "pdf")).text
+    assert ledger_tasks(text) == ledger_tasks(seed_text(name))
+    assert "XX 妇幼" not in text and "XX妇幼" in text
 
 
 def test_pdf_whose_font_has_no_unicode_map(tmp_path):

@@ -137,7 +137,7 @@ def _cell_text(page, bbox) -> str:
     paragraphs, current = [], []
     for line in lines:
         current.append(line.text)
-        if line.x1 < bbox[2] - 2 * line.size or _ends_sentence(current, line, bbox[2]):
+        if line.x1 < bbox[2] - 2 * line.size or (_brackets_closed(current) and _ENDS_PARAGRAPH.search(line.text)):
             paragraphs.append(join_lines(current))
             current = []
     if current:
@@ -186,13 +186,13 @@ def _document_lines(pages: list[list[_Line | _Table]], widths: list[float]) -> l
     by_punctuation = indented < max(3, sentence_ends // 2)
     out: list[str | _Table] = []
     current: list[str] = []
+    state = "end"
 
     def flush() -> None:
         if current:
             out.append(join_lines(current))
             current.clear()
 
-    wraps = False  # the last line filled the width without finishing: the next line continues it
     for items, width in zip(pages, widths, strict=True):
         page_lines = [item for item in items if isinstance(item, _Line)]
         right = _typical_right(page_lines if len(page_lines) >= 8 else lines, width - left)
@@ -203,17 +203,42 @@ def _document_lines(pages: list[list[_Line | _Table]], widths: list[float]) -> l
                     continue
                 out.append(item)
                 continue
-            if _starts_paragraph(item, left) and not wraps:
+            if _breaks_before(item, state, left, by_punctuation):
                 flush()
             current.append(item.text)
-            if (_short(item, left, right, by_punctuation) or _ends_sentence(current, item, right, by_punctuation)
-                    or (_indented(item, left) and item.x1 < right - 3 * item.size)):  # centred, right-aligned
+            state = _line_end(item, current, left, right, by_punctuation)
+            if state == "end":
                 flush()
-            wraps = bool(current) and item.x1 >= right - 1.5 * item.size and not (
-                _ENDS_PARAGRAPH.search(item.text) or _CLOSING.search(item.text)
-            )
     flush()
     return [line for part in out for line in (render_table(part.rows) if isinstance(part, _Table) else [part])]
+
+
+def _line_end(line: _Line, paragraph: list[str], left: float, right: float, by_punctuation: bool) -> str:
+    """How the paragraph stands after this line.
+
+    end: it ends here. wrap: the line fills the width unfinished, so the next line goes on with
+    it (even a centred one: a wrapped title). margin: a sentence ends right at the margin, so the
+    next line decides. open: anything else.
+    """
+    full = line.x1 >= right - 1.5 * line.size
+    if not _brackets_closed(paragraph):  # inside （…）: only a line short of half the width ends it
+        return "end" if line.x1 < (left + right) / 2 else "wrap" if full else "open"
+    if _short(line, left, right, by_punctuation) or (_indented(line, left) and line.x1 < right - 3 * line.size):
+        return "end"  # a short line; or an indented one that falls short: centred or right-aligned
+    finished = bool(_ENDS_PARAGRAPH.search(line.text) or _CLOSING.search(line.text))
+    if not finished:
+        return "wrap" if full else "open"
+    return "margin" if full else "end"
+
+
+def _breaks_before(line: _Line, state: str, left: float, by_punctuation: bool) -> bool:
+    if state in ("end", "wrap"):
+        return False
+    if state == "margin" and line.text[0] in "（(" and not _OUTLINE_MARKER.match(line.text):
+        return False  # …投入使用。（责任单位：…）: the task's units follow its last sentence
+    if _starts_paragraph(line, left):
+        return True
+    return state == "margin" and by_punctuation
 
 
 def _continues(table: _Table, part: _Table) -> bool:
@@ -247,19 +272,9 @@ def _short(line: _Line, left: float, right: float, by_punctuation: bool) -> bool
     return line.x1 < (right - 3 * line.size if by_punctuation else (left + right) / 2)
 
 
-def _ends_sentence(paragraph: list[str], line: _Line, right: float, by_punctuation: bool = True) -> bool:
-    """The paragraph is complete (no bracket left open) and its last line ends a sentence.
-
-    Sentence-final punctuation ends a paragraph. A line that also falls clearly short may end
-    one with a closing bracket too: plans close tasks with （责任单位：…）. With indented
-    paragraphs a sentence ending at the right margin may go on, so the line must fall short.
-    """
+def _brackets_closed(paragraph: list[str]) -> bool:
     text = "".join(paragraph)
-    if sum(text.count(c) for c in _OPEN) > sum(text.count(c) for c in _CLOSE):
-        return False
-    if line.x1 < right - 1.5 * line.size:
-        return bool(_ENDS_PARAGRAPH.search(line.text) or _CLOSING.search(line.text))
-    return by_punctuation and bool(_ENDS_PARAGRAPH.search(line.text))
+    return sum(text.count(c) for c in _OPEN) <= sum(text.count(c) for c in _CLOSE)
 
 
 def _starts_paragraph(line: _Line, left: float) -> bool:

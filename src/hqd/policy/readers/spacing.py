@@ -10,13 +10,17 @@ CJK = (
     "\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
     "\ufe30-\ufe4f\uff01-\uffee\u201c\u201d\u2018\u2019\u2014\u2026\u00b7"
 )
-_STRAY_SPACE = re.compile(rf"(?<=[{CJK}])[ \t\u3000\u00a0]+(?=[{CJK}0-9])|(?<=[{CJK}0-9])[ \t\u3000\u00a0]+(?=[{CJK}])")
+# Justified lines stretch the gaps between characters, and extraction reads wide gaps as spaces.
+_STRAY_SPACE = re.compile(
+    rf"(?<=[{CJK}])[ \t\u3000\u00a0]+(?=[{CJK}A-Za-z0-9%])|(?<=[{CJK}A-Za-z0-9%])[ \t\u3000\u00a0]+(?=[{CJK}])"
+)
 # Kangxi radicals (U+2F00…) that some PDF fonts map instead of the ordinary ideograph (⼀ for 一).
 _RADICALS = re.compile("[\u2e80-\u2fdf]")
 
 
 def remove_cjk_spaces(line: str) -> str:
-    """Drop spaces that text extraction put between Chinese characters (and next to digits)."""
+    """Drop spaces that text extraction put between Chinese characters, or between one and a
+    Latin letter or digit (Chinese official text does not space them)."""
     return _STRAY_SPACE.sub("", line)
 
 
