@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-OPEN, CLOSE = "([〔", ")]〕"
+from .brackets import bracket_spans, split_top
+
 _LEAD_LABEL = r"(?:牵头单位|牵头部门|牵头处室|牵头科室|主责单位|主责部门|牵头)"
 _SUPPORT_LABEL = r"(?:配合单位|配合部门|配合处室|配合科室|协同单位|协同部门|参与单位|协办单位|协助单位|配合)"
 _RESP_LABEL = r"(?:责任单位|责任部门|责任处室|责任科室|实施单位|承办单位)"
@@ -23,7 +24,8 @@ FIRST_IS_LEAD = re.compile(r"(?:列|排)(?:在)?(?:第一位|首位|第一)的?(
 IMPLIED = re.compile(r"以下(?:各项)?(?:任务的?)?(?:责任单位)?均(?:包括|需|须|含|由)(?P<unit>[^,;。]+?)(?:落实|负责|参与)?\s*[,;]?\s*不再(?:一一)?列出")
 _TRIM_TAIL = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位|机构)?|按职责分工负责|按职责分别负责|按职责负责|分别负责|共同负责|负责|牵头|配合|参与|落实)$")
 _ADMIN_START = re.compile(r"^[县市区镇乡州旗]")
-_COLLECTIVE_HEAD = re.compile(r"^各[省市区县州镇乡]$")
+_COLLECTIVE_HEAD = re.compile(r"^各[^、,]{0,4}[省市区县州镇乡]$")
+_COLLECTIVE_TAIL = re.compile(r"[(〔\[]|政府$|^[县市区镇乡州旗](?:\(|$)")
 
 
 @dataclass
@@ -39,45 +41,6 @@ class Responsibility:
     implied: list[UnitSpan] = field(default_factory=list)  # 以下…均包括X：X supports later tasks
     first_is_lead_declared: bool = False
     clause_spans: list[tuple[int, int]] = field(default_factory=list)
-
-
-_BRACKET = re.compile(r"[(\[〔)\]〕]")
-
-
-def bracket_spans(a: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Top-level bracketed spans (inclusive of brackets) in a[start:end], nesting ( [ 〔 as one family."""
-    spans, depth, open_at = [], 0, -1
-    for m in _BRACKET.finditer(a, start, end):
-        i, c = m.start(), m.group()
-        if c in OPEN:
-            if depth == 0:
-                open_at = i
-            depth += 1
-        elif c in CLOSE and depth:
-            depth -= 1
-            if depth == 0:
-                spans.append((open_at, i + 1))
-    return spans
-
-
-_SPLITTERS: dict[str, re.Pattern[str]] = {}
-
-
-def split_top(a: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
-    """Split a[start:end] on separator characters outside brackets."""
-    parts, depth, s = [], 0, start
-    pattern = _SPLITTERS.get(seps) or _SPLITTERS.setdefault(seps, re.compile(f"[(\\[〔)\\]〕{re.escape(seps)}]"))
-    for m in pattern.finditer(a, start, end):
-        i, c = m.start(), m.group()
-        if c in OPEN:
-            depth += 1
-        elif c in CLOSE and depth:
-            depth -= 1
-        elif depth == 0 and c in seps:
-            parts.append((s, i))
-            s = i + 1
-    parts.append((s, end))
-    return parts
 
 
 def _strip(a: str, s: int, e: int) -> tuple[int, int]:
@@ -101,11 +64,22 @@ def split_units(a: str, s: int, e: int) -> list[UnitSpan]:
     pieces = [(ps, pe) for ps, pe in pieces if pe > ps]
     merged: list[list[int]] = []
     for ps, pe in pieces:
-        if merged and _COLLECTIVE_HEAD.match(a[merged[-1][0] : merged[-1][1]]) and _ADMIN_START.match(a[ps:pe]):
+        if (
+            merged
+            and _COLLECTIVE_HEAD.match(a[merged[-1][0] : merged[-1][1]])
+            and _ADMIN_START.match(a[ps:pe])
+            and _COLLECTIVE_TAIL.search(a[ps:pe])
+        ):
             merged[-1][1] = pe
         else:
             merged.append([ps, pe])
     return [UnitSpan(ps, pe) for ps, pe in merged if pe - ps >= 2]
+
+
+def _cut_before(a: str, s: int, i: int) -> int:
+    """End of the unit list that precedes a rule statement at i (the last , or ; before it), or s."""
+    cut = max(a.rfind(",", s, i), a.rfind(";", s, i))
+    return cut if cut > s else s
 
 
 def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibility) -> bool:
@@ -117,11 +91,11 @@ def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibil
         if fm:
             resp.first_is_lead_declared = True
             first_is_lead = True
-            se = ss + max(a.rfind(",", ss, ss + fm.start()) - ss, 0)
+            se = _cut_before(a, ss, ss + fm.start())
         m = IMPLIED.search(a[ss:se])
         if m:
             resp.implied.extend(split_units(a, ss + m.start("unit"), ss + m.end("unit")))
-            se = ss + max(a.rfind(",", ss, ss + m.start()) - ss, 0)
+            se = _cut_before(a, ss, ss + m.start())
         if se <= ss:
             continue
         for ps, pe in split_top(a, ss, se, ";"):
@@ -166,7 +140,11 @@ def find_responsibility(a: str, start: int, end: int, first_is_lead: bool) -> Re
         if not _CLAUSE_HINT.search(inner):
             continue
         labelled = re.match(rf"\s*(?:{_LEAD_LABEL}|{_SUPPORT_LABEL}|{_RESP_LABEL})\s*[:：]", inner)
-        tail_form = re.search(r"(?:负责|牵头|配合)\s*(?:[。.][^。]*)?$", inner)
+        # (A、B负责) / (A牵头，B配合；以下…不再列出): some ;/。-part ends with 负责/牵头/配合
+        tail_form = any(
+            re.search(r"(?:负责|牵头|配合)$", inner[ps - inner_s : pe - inner_s].strip())
+            for ps, pe in split_top(a, inner_s, inner_e, ";。")
+        )
         if not labelled and not tail_form:
             continue
         if not labelled and len(inner) > 120:
