@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -106,7 +106,7 @@ def _fill(sheet: Worksheet, ledger: dict[str, Any], columns: list[tuple[str, int
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _put(sheet: Worksheet, row: int, column: int, value: Any):
+def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
     """Set a cell; text is always stored as text, never as a formula (=, +, -, @ …)."""
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):

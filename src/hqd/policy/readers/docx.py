@@ -9,6 +9,7 @@ import docx
 from docx.document import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
@@ -31,7 +32,7 @@ def read_docx(path: Path, name: str | None = None) -> str:
     return "\n".join(_block_lines(document.element.body, document, ListNumbers(document)))
 
 
-def _block_lines(parent, document: Document, numbers: ListNumbers) -> list[str]:
+def _block_lines(parent: BaseOxmlElement, document: Document, numbers: ListNumbers) -> list[str]:
     lines: list[str] = []
     for child in parent.iterchildren():
         if child.tag == qn("w:p"):
@@ -46,7 +47,7 @@ def _block_lines(parent, document: Document, numbers: ListNumbers) -> list[str]:
     return [line for line in lines if line]
 
 
-def paragraph_text(p) -> str:
+def paragraph_text(p: BaseOxmlElement) -> str:
     """The text of a <w:p> as Word shows it, including runs that python-docx's Paragraph.text
     skips: tracked insertions (w:ins), inline content controls, smart tags, simple fields.
     Deleted text is w:delText and field codes are w:instrText, so neither is read."""

@@ -150,7 +150,7 @@ def _fill_spans(cells: list[str], spans: dict[int, list]) -> None:
             del spans[column]
 
 
-def _span(value) -> int:
+def _span(value: object) -> int:
     try:
         return min(max(int(str(value).strip()), 1), 100)
     except ValueError:

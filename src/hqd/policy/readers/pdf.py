@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
+from pdfplumber.page import Page
+from pdfplumber.table import Table as PdfTable
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import PolicyInputError
@@ -29,6 +32,7 @@ _OUTLINE_MARKER = re.compile(
 )
 _CID = re.compile(r"\(cid:\d+\)")
 _OPEN, _CLOSE = "（([【〔", "）)]】〕"
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
 _EDGE = 2  # lines at the top and at the bottom of a page where headers, footers and page numbers sit
 
 
@@ -84,7 +88,7 @@ def _drop_undecodable(name: str, text: str) -> tuple[str, list[str]]:
     return kept, [f"有 {count} 个字符无法从 PDF 解码，已略去，请核对原文"]
 
 
-def _page_items(page) -> list[_Line | _Table]:
+def _page_items(page: Page) -> list[_Line | _Table]:
     """Text lines and ruled tables of a page, top to bottom. A single ruled box is a frame around
     the text (a border, a boxed note), not a table."""
     tables = [table for table in page.find_tables() if len(table.rows) > 1 and len(table.columns) > 1]
@@ -95,7 +99,7 @@ def _page_items(page) -> list[_Line | _Table]:
     return [item for _, item in sorted(placed, key=lambda pair: pair[0])]
 
 
-def _lines(page) -> list[tuple[float, _Line]]:
+def _lines(page: Page) -> list[tuple[float, _Line]]:
     lines = []
     for line in page.extract_text_lines(strip=True, return_chars=True):
         text = fix_radicals(remove_cjk_spaces(line["text"].strip()))
@@ -105,15 +109,15 @@ def _lines(page) -> list[tuple[float, _Line]]:
     return lines
 
 
-def _inside(obj, boxes) -> bool:
+def _inside(obj: dict, boxes: list[Box]) -> bool:
     x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
     return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
 
-def _table_rows(page, table) -> list[TableRow]:
+def _table_rows(page: Page, table: PdfTable) -> list[TableRow]:
     """Rows in grid form; pdfplumber marks the positions a merged cell covers with None."""
     rows: list[TableRow] = []
-    above: dict[int, tuple[tuple, str]] = {}  # column → (bbox, text) of the last cell seen there
+    above: dict[int, tuple[Box, str]] = {}  # column → (bbox, text) of the last cell seen there
     for row in table.rows:
         cells: list[str] = []
         distinct: list[str] = []
@@ -131,7 +135,7 @@ def _table_rows(page, table) -> list[TableRow]:
     return rows
 
 
-def _cell_text(page, bbox) -> str:
+def _cell_text(page: Page, bbox: Box) -> str:
     """A cell's paragraphs, one per line: wrapped lines fill the cell, a paragraph's last line does not."""
     lines = [line for _, line in _lines(page.crop(bbox))]
     paragraphs, current = [], []
@@ -163,7 +167,7 @@ def _edge_indices(count: int) -> set[int]:
     return set(range(min(_EDGE, count))) | set(range(max(0, count - _EDGE), count))
 
 
-def _drop_edges(items: list[_Line | _Table], is_furniture) -> list[_Line | _Table]:
+def _drop_edges(items: list[_Line | _Table], is_furniture: Callable[[str], bool]) -> list[_Line | _Table]:
     edge = _edge_indices(len(items))
     return [
         item for i, item in enumerate(items)
