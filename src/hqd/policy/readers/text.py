@@ -7,7 +7,7 @@ Big5 by which reading yields the common characters of that script; charset-norma
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 from pathlib import Path
 
 import charset_normalizer
@@ -17,7 +17,8 @@ from ..errors import PolicyInputError
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # Punctuation any Chinese text uses; it is encoded in both GB and Big5, so it counts for both.
 _PUNCT = set("，。、；：？！“”‘’（）《》【】〔〕—…·　")
-_OK_CONTROLS = set("\t\n\r\f\v\x1a")
+# Control characters other than \t \n \v \f \r and DOS end-of-file, surrogates, private use.
+_BINARY = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 
 
@@ -116,13 +117,7 @@ def _common_share(text: str, encoding: str) -> float:
 
 
 def _checked(text: str, name: str) -> str:
-    """Refuse decodings that are mostly control, private-use or unassigned characters."""
-    if not text:
-        return text
-    bad = sum(
-        1 for c in text
-        if c not in _OK_CONTROLS and unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn")
-    )
-    if bad > max(2, len(text) // 50):
+    """Refuse decodings full of control characters, surrogates or private-use code points."""
+    if len(_BINARY.findall(text)) > max(2, len(text) // 50):
         raise PolicyInputError(name, "不是文本文件（含有二进制内容或无法识别的编码）")
     return text
