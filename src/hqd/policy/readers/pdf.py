@@ -127,8 +127,8 @@ def _table_rows(page: Page, table: PdfTable) -> list[TableRow]:
                 distinct.append(text)
             elif column in above and above[column][0][3] > row.bbox[1] + 1:
                 bbox, text = above[column]  # merged down from the row above
-            else:
-                bbox, text = (above.get(column - 1) or ((0, 0, 0, 0), ""))[0], cells[-1] if cells else ""
+            else:  # merged from the left: the neighbour was just recorded for this row
+                bbox, text = above.get(column - 1, ((0.0, 0.0, 0.0, 0.0), ""))
             above[column] = (bbox, text)
             cells.append(text)
         rows.append(TableRow(cells, distinct))
@@ -156,7 +156,7 @@ def _strip_furniture(pages: list[list[_Line | _Table]]) -> list[list[_Line | _Ta
         return pages
     seen = Counter(
         key for items in pages
-        for key in {_furniture_key(items[i]) for i in _edge_indices(len(items)) if isinstance(items[i], _Line)}
+        for key in {_furniture_key(items[i].text) for i in _edge_indices(len(items)) if isinstance(items[i], _Line)}
     )
     needed = max(2, round(0.4 * sum(1 for items in pages if items)))  # 0.4: odd and even pages may differ
     repeated = {key for key, count in seen.items() if count >= needed}
@@ -175,8 +175,9 @@ def _drop_edges(items: list[_Line | _Table], is_furniture: Callable[[str], bool]
     ]
 
 
-def _furniture_key(line: _Line | str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text if isinstance(line, _Line) else line))
+def _furniture_key(text: str) -> str:
+    """Page numbers inside a running header differ from page to page."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
 
 
 def _document_lines(pages: list[list[_Line | _Table]], widths: list[float]) -> list[str]:
