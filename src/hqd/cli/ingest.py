@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from hqd.config import load_settings
-from hqd.policy import Ledger, PolicyInputError, extract_ledger
+from hqd.plans import ledger_from_text
+from hqd.policy import Ledger, PolicyInputError
 from hqd.policy.readers import expand_paths, os_error_reason, read_or_error
 from hqd.report.ledger_text import target_value, task_number
 from hqd.report.ledger_xlsx import write_ledger_xlsx
@@ -59,7 +60,7 @@ def ingest(
                 failed = True
                 continue
             try:
-                ledger = extract_ledger(result.text, file=Path(name).name)
+                ledger = ledger_from_text(result.text, file=Path(name).name)
                 for warning in result.warnings + ledger.warnings:
                     say(f"提示：{name}：{warning}")
                 if out is not None and output_format != "table":

@@ -69,14 +69,17 @@ _FILLER = re.compile(
     r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|\d{4}年|年内|当年|目前|总体|持续|稳步|动态|每年|共|累计|约|"
     r"和|及|与|以及|或|、|的|\s)+"
 )
-_HOSPITAL_CLASS = re.compile(r"([^每]{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))")
+_HOSPITAL_CLASS = re.compile(
+    r"((?:[^每、,]{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心)、)*"
+    r"[^每、,]{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))"
+)
 _SCOPE_TAIL = re.compile(r"(?:医院|卫生院|机构|中心|单位|[省市区县州])$")
 _SCOPE_TRAILER = re.compile(r"(?:要将|要|将|应|须|需|按|在|对|均|都|总体|每年)+$")
 _IN_SCOPE = re.compile(r"(.{2,16}?(?:医院|机构|单位|卫生院|地区))中")
 _OBJECT_STOP = re.compile(r"[向对从按给经由]")
 _TAIL_OF_LAST = re.compile(r"的(?:比例|占比|比重|覆盖率|[\u4e00-\u9fff]{0,4}率)$")
 _TRAILING_ADVERB = re.compile(
-    r"(?:(?:较|比)(?:上年|去年|上一年|\d{4}年)?|同比|每年|优先|逐步|稳步|持续|全部|主要|总体|力争|争取|要|将|均|都|应|须)+$"
+    r"(?:(?:较|比)(?:上年|去年|上一年|\d{4}年)|同比|每年|优先|逐步|稳步|持续|全部|主要|总体|力争|争取|要|将|均|都|应|须)+$"
 )
 _CHANGE_TAIL = re.compile(r"(?P<c>增长|增加|提高|提升|上升|下降|减少|降低|缩短)$")
 _PCT_ACTION = re.compile(r"来自|覆盖|实现|完成|达到|落实|开展|接入|使用|纳入|通过")
@@ -117,8 +120,16 @@ def _prev_char(a: str, i: int) -> str:
     return a[i - 1] if i > 0 else ""
 
 
+_HAS_NUMERAL = re.compile(r"[\d一二两三四五六七八九十]")
+_COUNT_UNIT_RE = re.compile(f"(?:万|亿)?(?:{COUNT_UNITS})")
+_RESPECTIVELY = re.compile(r"分别")
+_ALL_OF = re.compile(r"全部|均|都|全面")
+
+
 def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
     out: list[Quantity] = []
+    if not _HAS_NUMERAL.search(a, s, e):
+        return out
     for m in _QTY.finditer(a, s, e):
         qs, qe = m.start(), m.end()
         if protected(qs):
@@ -289,15 +300,15 @@ def _shared_tail(parts: list[str]) -> list[str]:
     if len(parts) < 2:
         return parts
     first, last = parts[0], parts[-1]
-    m = _TAIL_OF_LAST.search(last)
-    if m and all(not INDICATOR_WORDS.search(p) for p in parts[:-1]):
-        return [p + m.group(0) for p in parts[:-1]] + [last]  # 设置康复科和治未病科的比例
     for k in range(len(first), 1, -1):
         suffix = first[-k:]
         pos = last.find(suffix)
         if pos != -1 and pos + k < len(last):
             tail = last[pos + k :]
             return [p + tail for p in parts[:-1]] + [last]
+    m = _TAIL_OF_LAST.search(last)
+    if m and all(not INDICATOR_WORDS.search(p) for p in parts[:-1]):
+        return [p + m.group(0) for p in parts[:-1]] + [last]  # 设置康复科和治未病科的比例
     return parts
 
 
@@ -334,10 +345,10 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             pct_action = q.unit == "%" and _PCT_ACTION.match(a, q.end)
             if not goal and pct_action:
                 goal = True  # 临床用血100%来自无偿献血
-            if not goal and q.kind in ("number", "cn") and re.fullmatch(f"(?:万|亿)?(?:{COUNT_UNITS})", q.unit):
+            if not goal and q.kind in ("number", "cn") and _COUNT_UNIT_RE.fullmatch(q.unit):
                 vm = _GOAL_VERB_RE.search(a, q.end, min(ce, q.end + 14))
                 governs_later = vm and any(x.start >= vm.end() for x in quantities[i + 1 :])
-                if vm and not governs_later and not re.search(r"全部|均|都|全面", a[q.end : vm.start()]):
+                if vm and not governs_later and not _ALL_OF.search(a, q.end, vm.start()):
                     goal = True  # 在锦江区等5个区开展试点 / 其中6家县级医院达到三级医院服务能力
             if not goal:
                 anchor = q.end
@@ -346,7 +357,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
 
             # 分别达到A和B: a group of values sharing one comparator, one subject split in parts.
             group = [q]
-            if re.search(r"分别", pre_local):
+            if _RESPECTIVELY.search(pre_local):
                 j = i + 1
                 while j < len(quantities) and re.fullmatch(r"[、和及与以及\s]*", a[group[-1].end : quantities[j].start]):
                     group.append(quantities[j])
@@ -354,26 +365,30 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             if len(group) > 1:
                 last = group[-1]
                 subj_end = a.rfind("分别", anchor, q.start)
-                scope, subj_start = split_scope(a, original, anchor, subj_end)
+                subj_start = _strip_filler(a, anchor, subj_end)
+                region = _REGION.match(a, subj_start, subj_end)
+                region_scope = original[subj_start : region.end()] if region else None
+                if region:
+                    subj_start = region.end()
                 parts_spans = [
                     _strip_span(a, ps, pe) for ps, pe in split_top(a, subj_start, subj_end, "、和及与") if pe > ps
                 ]
-                parts = [original[ps:pe] for ps, pe in parts_spans]
-                if len(parts) == len(group):
-                    names = _shared_tail(parts)
+                if len(parts_spans) == len(group):
+                    # 三级中医医院和二级中医医院设置康复科的比例: share the tail, then split each part's scope
+                    names, scopes = [], []
+                    for name in _shared_tail([original[ps:pe] for ps, pe in parts_spans]):
+                        sc, cut = split_scope(analysis_text(name), name, 0, len(name))
+                        names.append(name[cut:] if sc and cut < len(name) else name)
+                        scopes.append(sc if sc and cut < len(name) else region_scope)
                 else:
-                    names = [original[subj_start:subj_end]] * len(group)
+                    scope, whole_start = split_scope(a, original, subj_start, subj_end)
+                    names = [original[whole_start:subj_end]] * len(group)
+                    scopes = [scope or region_scope] * len(group)
                 prefix = pm.group("p") if pm else None
                 for k, g in enumerate(group):
                     g_for_cmp = g if g.suffix else Quantity(g.start, g.end, g.unit_end, g.value, g.value_high, g.unit, g.kind, last.suffix)
                     comp = _comparator(g_for_cmp, prefix, None, clause_pre)
-                    part_scope = scope
-                    name = names[k]
-                    if len(parts) == len(group):
-                        sc, _ = split_scope(a, original, parts_spans[k][0], parts_spans[k][1])
-                        if sc and not scope:
-                            part_scope = sc
-                    t = RawTarget(g, comp, name.strip(), part_scope, (cs, ce), "A", (k, len(group)))
+                    t = RawTarget(g, comp, names[k].strip(), scopes[k], (cs, ce), "A", (k, len(group)))
                     out.append(t)
                     sentence_targets.append(t)
                 clause_has_goal = True
