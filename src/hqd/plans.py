@@ -9,7 +9,6 @@ from hqd.catalog import default_catalog, match_code
 from hqd.policy import Ledger, extract_ledger
 from hqd.policy.readers import read_document
 
-
 _SHARE_UNITS = {"%", "‰", "个百分点", "百分点", "fraction"}
 
 
