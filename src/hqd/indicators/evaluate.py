@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from hqd.catalog import expr as E
+from hqd.periods import Period
 
-from .period import Period
 from .plan import MISSING_PREFIX, UNDEFINED, ZERO_DENOMINATOR, Plan
 from .sql import MAX_DEPTH, NO_VALUES
 

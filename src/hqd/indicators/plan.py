@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from hqd.catalog import Catalog, Formula, default_catalog
 from hqd.catalog import expr as E
-
-from .period import Period
+from hqd.periods import Period
 
 MISSING_PREFIX = "missing:"
 ZERO_DENOMINATOR = "zero_denominator"

@@ -19,8 +19,8 @@ import sqlglot
 from sqlglot import exp
 
 from hqd.catalog import expr as E
+from hqd.periods import Period
 
-from .period import Period
 from .plan import MISSING_PREFIX, UNDEFINED, ZERO_DENOMINATOR, Plan
 
 DIALECTS = ("sqlite", "postgres", "duckdb", "spark")

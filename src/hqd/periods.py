@@ -1,4 +1,4 @@
-"""Periods (期间): ``2024`` (year), ``2024Q1`` (quarter), ``2024-03`` (month)."""
+"""Periods (期间): ``2024`` (year), ``2024Q1`` (quarter), ``2024-03`` (month) — shared by every package."""
 
 from __future__ import annotations
 
@@ -62,3 +62,21 @@ class Period:
         if self.kind == "Y":
             return [self]
         return [Period(self.year, self.kind, s) for s in range(1, self.sub + 1)]
+
+    @property
+    def end_time(self) -> float:
+        """The end of the period in fractional years (2024Q1 → 2024.25, 2024 → 2025.0): a time axis
+        for trends and projections."""
+        if self.kind == "Y":
+            return float(self.year + 1)
+        return self.year + self.sub / self.per_year
+
+
+def date_time(iso_date: str) -> float:
+    """A deadline such as 2025-12-31 on the same axis (the end of that day)."""
+    from datetime import date
+
+    d = date.fromisoformat(iso_date)
+    start = date(d.year, 1, 1)
+    days = (date(d.year + 1, 1, 1) - start).days
+    return d.year + ((d - start).days + 1) / days
