@@ -1,7 +1,16 @@
 """Evaluation (评价): target progress, hospital scoring and ranking, 督办 alerts. Pure: values in, values out."""
 
 from .progress import (
-    ACCELERATE, ACHIEVED, DETERIORATING, LIMITED, NO_DATA, ON_TRACK, STATUSES, Progress, Thresholds, assess,
+    ACCELERATE,
+    ACHIEVED,
+    DETERIORATING,
+    LIMITED,
+    NO_DATA,
+    ON_TRACK,
+    STATUSES,
+    Progress,
+    Thresholds,
+    assess,
     resolve_goal,
 )
 from .scoring import IndicatorMeta, ScoreResult, ScoringRules, explain, rank_changes, score, shrink_rates

@@ -165,7 +165,7 @@ def score(
     eligible = n_dims >= rules.min_dimensions
     reasons = [
         "" if ok else f"有效维度 {k} 个，少于规则要求的 {rules.min_dimensions} 个，不参与排名"
-        for ok, k in zip(eligible, n_dims)
+        for ok, k in zip(eligible, n_dims, strict=True)
     ]
     summary = np.where(eligible, summary, np.nan)
 
@@ -206,9 +206,9 @@ def explain(result: ScoreResult, org: str, top: int = 5) -> list[tuple[str, floa
 
 def rank_changes(previous: ScoreResult, current: ScoreResult) -> dict[str, int | None]:
     """Places gained (+) or lost (−) in the peer-group rank since the previous result (每年提升2个位次)."""
-    before = {o: int(r) for o, r in zip(previous.orgs, previous.rank) if r}
+    before = {o: int(r) for o, r in zip(previous.orgs, previous.rank, strict=True) if r}
     out: dict[str, int | None] = {}
-    for o, r in zip(current.orgs, current.rank):
+    for o, r in zip(current.orgs, current.rank, strict=True):
         out[o] = before[o] - int(r) if r and o in before else None
     return out
 
