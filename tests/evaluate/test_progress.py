@@ -89,3 +89,27 @@ def test_overdue_flag_and_as_of():
     assert p.overdue and "超过完成时限" in p.reason
     p = assess(">=", 65, None, "%", "2025-12-31", [("2022Q4", 50), ("2023Q4", 55), ("2024Q4", 66)], as_of="2023Q4")
     assert p.latest == ("2023Q4", 55) and p.status != ACHIEVED
+
+
+def test_array_assessment_agrees_with_the_scalar_one():
+    import numpy as np
+
+    from hqd.evaluate import STATUSES
+    from hqd.evaluate.progress import assess_arrays
+    from hqd.periods import Period, date_time
+
+    rng = np.random.default_rng(7)
+    n = 400
+    base = rng.uniform(-5, 100, n)
+    latest = base + rng.normal(0, 10, n)
+    goal = base + rng.normal(5, 15, n)
+    up = rng.random(n) < 0.6
+    deadlines = rng.choice(["2025-12-31", "2027-06-30", None], n)
+    dl = np.array([date_time(d) if d else np.nan for d in deadlines])
+    status, ratio = assess_arrays(base, np.full(n, Period.parse("2022").end_time), latest,
+                                  np.full(n, Period.parse("2024").end_time), goal, up, dl)
+    for i in range(n):
+        p = assess(">=" if up[i] else "<=", goal[i], None, "%", deadlines[i], [("2022", base[i]), ("2024", latest[i])])
+        assert STATUSES[status[i]] == p.status, i
+        if p.ratio is not None:
+            assert ratio[i] == pytest.approx(p.ratio)

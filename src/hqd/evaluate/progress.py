@@ -13,12 +13,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from hqd.periods import Period, date_time
 
 ACHIEVED, ON_TRACK, ACCELERATE, LIMITED, DETERIORATING, NO_DATA = (
     "已达成", "进展顺利", "需加快", "进展缓慢", "倒退", "无数据"
 )
 STATUSES = (ACHIEVED, ON_TRACK, ACCELERATE, LIMITED, DETERIORATING, NO_DATA)
+ACCEPTABLE_STATUSES = (ACHIEVED, ON_TRACK)
 _PERCENT_CHANGE = {"%"}
 _RANK_UNITS = {"个位次", "位次", "位", "名"}
 
@@ -198,3 +201,32 @@ def _fmt(x: float | None) -> str:
     if x is None:
         return "—"
     return f"{x:.4g}"
+
+
+def assess_arrays(
+    base: np.ndarray, t0: np.ndarray, latest: np.ndarray, t1: np.ndarray,
+    goal: np.ndarray, up: np.ndarray, deadline_t: np.ndarray, thresholds: Thresholds = Thresholds(),
+) -> tuple[np.ndarray, np.ndarray]:
+    """`assess` for many targets at once (>= / <= goals already resolved): (status index into
+    STATUSES, ratio). Used for whole-province evaluation; the scalar `assess` explains one target."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        have = ~np.isnan(latest) & ~np.isnan(goal)
+        met = have & np.where(up, latest >= goal, latest <= goal)
+        trend = have & ~met & ~np.isnan(base) & (t1 > t0)
+        compound = (base > 0) & (latest > 0) & (goal > 0)
+        years_obs = t1 - t0
+        years_req = deadline_t - t0
+        observed = np.where(compound, (latest / base) ** (1 / years_obs) - 1, (latest - base) / years_obs)
+        required = np.where(compound, (goal / base) ** (1 / years_req) - 1, (goal - base) / years_req)
+        sign = np.where(up, 1.0, -1.0)
+        ratio = np.where(required != 0, observed / required, np.where(sign * observed >= 0, 1.0, -1.0))
+        no_deadline = np.isnan(deadline_t) | (deadline_t <= t0)
+        growth = sign * np.where(compound, observed, observed / np.where(base != 0, np.abs(base), 1.0))
+        score = np.where(no_deadline, growth, ratio)
+        hi = np.where(no_deadline, thresholds.no_deadline_on_track, thresholds.on_track)
+        mid = np.where(no_deadline, thresholds.no_deadline_accelerate, thresholds.accelerate)
+        band = np.select([score >= hi, score >= mid, score >= 0], [1, 2, 3], default=4)
+    status = np.full(latest.shape, STATUSES.index(NO_DATA), dtype=np.int8)
+    status[met] = STATUSES.index(ACHIEVED)
+    status[trend] = band[trend]
+    return status, np.where(trend & ~no_deadline, ratio, np.nan)

@@ -180,18 +180,20 @@ def score(
             grade[i] = next(name for name, upto in rules.grades if position <= upto + 1e-12)
 
     # Contributions: how far each indicator puts an org above or below its peers, weighted as in the summary.
+    dim_of = np.array([dims.index(m.dimension) for m in meta])
+    scored = ~np.isnan(ind_scores)
+    n_in_dim = np.stack([scored[:, dim_of == d].sum(axis=1) for d in range(len(dims))], axis=1)  # orgs × dims
+    share = np.where(
+        (n_in_dim[:, dim_of] > 0) & (wsum[:, None] > 0),
+        w[dim_of][None, :] / np.maximum(wsum, 1e-12)[:, None] / np.maximum(n_in_dim[:, dim_of], 1),
+        0.0,
+    )
     contrib = np.zeros((n_org, n_ind))
     for g in np.unique(groups):
         rows = np.flatnonzero(groups == g)
         block = ind_scores[rows]
         peer_mean = np.nansum(block, axis=0) / np.maximum(np.count_nonzero(~np.isnan(block), axis=0), 1)
-        for j, m in enumerate(meta):
-            d = dims.index(m.dimension)
-            cols = [k for k, mm in enumerate(meta) if mm.dimension == m.dimension]
-            n_in_dim = np.count_nonzero(~np.isnan(ind_scores[np.ix_(rows, cols)]), axis=1)
-            share = np.where((n_in_dim > 0) & (wsum[rows] > 0), w[d] / np.maximum(wsum[rows], 1e-12) / np.maximum(n_in_dim, 1), 0)
-            delta = np.nan_to_num(ind_scores[rows, j] - np.nan_to_num(peer_mean[j]))
-            contrib[rows, j] = share * delta
+        contrib[rows] = share[rows] * np.nan_to_num(block - peer_mean)
     return ScoreResult(list(orgs), [m.code for m in meta], list(peer_groups), summary, dim_scores, ind_scores,
                        rank, grade, eligible, reasons, rules, contrib)
 
