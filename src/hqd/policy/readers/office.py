@@ -3,16 +3,13 @@ Word 97 (OLE), RTF or HTML. Binary formats are converted to docx by LibreOffice.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
 import olefile
 
 from hqd.config import Settings
+from hqd.office import OfficeError, convert
 
 from ..errors import PolicyInputError
 from .docx import read_docx
@@ -52,34 +49,9 @@ def _refuse_encrypted(path: Path) -> None:
 
 
 def _convert_and_read(path: Path, suffix: str, settings: Settings) -> str:
-    soffice = shutil.which(settings.soffice)
-    if soffice is None:
-        raise PolicyInputError(str(path), NO_SOFFICE)
-    with tempfile.TemporaryDirectory(prefix="hqd-soffice-") as tmp:
-        work = Path(tmp)
-        source = work / f"input{suffix}"  # an ASCII name: LibreOffice mishandles some paths
-        shutil.copyfile(path, source)
-        command = [
-            soffice,
-            # A private profile: a running LibreOffice (or a parallel conversion) would otherwise
-            # take the job over or lock the profile, and the conversion would silently not happen.
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless", "--norestore", "--nolockcheck",
-            "--convert-to", "docx", "--outdir", str(work / "out"), str(source),
-        ]
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group, so a timeout stops soffice.bin as well
-        )
+    with tempfile.TemporaryDirectory(prefix="hqd-read-") as tmp:
         try:
-            process.wait(timeout=settings.soffice_timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            raise PolicyInputError(
-                str(path), f"LibreOffice 转换超时（超过 {settings.soffice_timeout:g} 秒）"
-            ) from None
-        converted = work / "out" / "input.docx"
-        if not converted.exists():
-            raise PolicyInputError(str(path), "LibreOffice 无法转换该文件（文件可能已损坏或已加密）")
+            converted = convert(path, "docx", Path(tmp) / "converted.docx", settings, suffix=suffix)
+        except OfficeError as error:
+            raise PolicyInputError(str(path), NO_SOFFICE if error.missing else error.reason) from None
         return read_docx(converted, name=str(path))
