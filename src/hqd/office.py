@@ -23,9 +23,10 @@ class OfficeError(Exception):
 
 
 def convert(source: Path, target_format: str, destination: Path, settings: Settings | None = None,
-            suffix: str | None = None) -> Path:
+            suffix: str | None = None, env: dict[str, str] | None = None) -> Path:
     """Convert `source` to `target_format` (docx, pdf …) and move the result to `destination`.
-    `suffix` names the staged copy's type when the file's own name misleads (a .wps that is a .doc)."""
+    `suffix` names the staged copy's type when the file's own name misleads (a .wps that is a .doc);
+    `env` adds environment variables for LibreOffice (such as FONTCONFIG_FILE)."""
     settings = settings or load_settings()
     soffice = shutil.which(settings.soffice)
     if soffice is None:
@@ -45,6 +46,7 @@ def convert(source: Path, target_format: str, destination: Path, settings: Setti
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,  # its own process group, so a timeout stops soffice.bin as well
+            env={**os.environ, **(env or {})},
         )
         try:
             process.wait(timeout=settings.soffice_timeout)
