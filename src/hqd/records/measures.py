@@ -1,0 +1,105 @@
+"""The 国考 measures computed from discharge records, each defined once as SQL expressions.
+
+A measure is Tuva-shaped: per discharge a *denominator* condition (the initial population), an
+*exclusion* condition with a reason, and a *numerator* value (0/1 for rates; days, yuan or a
+weight for averages and indices). A record counts in the aggregated denominator when it is in the
+population and not excluded; its numerator counts only then, so an excluded record can never
+leak into a numerator (the bug reported in tuva-health/tuva-core#270).
+
+Expressions run over the ``flags`` base row: the schema columns (``schema.COLUMNS``) plus the
+reference columns joined per DRG group (``ref_low_risk``, ``ref_mean_cost``, ``ref_mean_los``,
+``ref_rw``; see ``reference.py``). They are written in DuckDB's SQL dialect; the Spark engine
+transpiles them with sqlglot, so there is one definition for both engines.
+
+Definition choices where ``reference/indicators.md`` leaves room (also in docs/records.md):
+
+* Surgery measures count **persons** (discharges with at least one operation), the 二级 form
+  [S]. The 三级 manual counts 台次 (operations); this subset carries the number of operations
+  (``CYSSTCS``) but one grade per discharge (the highest), so grade-4 and minimally-invasive
+  shares are per person.
+* 手术患者并发症发生率: the denominator is elective surgery patients (择期) [S, S2]; emergency
+  operations are excluded with a reason. Day surgery counts as elective (it is planned by
+  definition). The complication itself is the record's ``complication`` flag, set upstream
+  against the manual's ICD-10 list with 入院病情 ≠ 有 [K]; we do not ship that list (unverified).
+* Ⅰ类切口手术部位感染率: Ⅰ类 incision with healing grade 丙 [K]; records whose healing grade is
+  missing or 其他 are excluded (cannot be judged).
+* 日间手术占择期手术比例: day-surgery patients / elective surgery patients (day surgery included).
+* 住院次均费用 / 次均药品费用 here are the 首页 simple means (total / discharges). The 国考 #40/#41
+  figures come from the financial report with a bed-day adjustment [S]; these are not that.
+* CMI uses the grouper's weight on the record (``drg_weight``) and falls back to the reference
+  population's relative weight (group mean cost / overall mean cost) when it is empty.
+* 费用/时间消耗指数 = Σ_i k_i n_i / Σ_i n_i with k_i = hospital mean / reference mean in DRG i [S,
+  S11], which equals the mean over records of (cost or LOS) / reference group mean — the form
+  used here, so it adds up over any set of records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    name: str  # Chinese indicator name
+    numerator_element: str
+    denominator_element: str
+    denominator: str  # SQL boolean: initial population
+    numerator: str  # SQL value (boolean for rates)
+    exclusion: str = "FALSE"  # SQL boolean, evaluated inside the population
+    exclusion_reason: str = ""
+    factor: float = 100.0  # rate = numerator / denominator × factor
+    unit: str = "%"
+    version: str = "2025.1"
+
+
+SURGERY = "surgery_count > 0"
+ELECTIVE = "(elective = 1 OR day_surgery = 1)"
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("SSZB", "出院患者手术占比", "CYSSRS", "CYRS", "TRUE", SURGERY),
+    Measure("WCSSZB", "出院患者微创手术占比", "CYWCSSRS", "CYSSRS", SURGERY, "minimally_invasive = 1"),
+    Measure("SJSSBL", "出院患者四级手术比例", "CYSJSSRS", "CYSSRS", SURGERY, "surgery_grade = 4"),
+    Measure("SSBFZL", "手术患者并发症发生率", "SSBFZRS", "ZQSSRS", SURGERY, "complication = 1",
+            exclusion=f"NOT {ELECTIVE}", exclusion_reason="非择期手术"),
+    Measure("YLQKGRL", "Ⅰ类切口手术部位感染率", "YLQKGRRS", "YLQKSSRS",
+            f"{SURGERY} AND incision_class = '1'", "healing_grade = '丙'",
+            exclusion="healing_grade IS NULL OR healing_grade = '其他'",
+            exclusion_reason="切口愈合等级缺失或为“其他”"),
+    Measure("DFXSWL", "低风险组病例死亡率", "DFXZSWS", "DFXZBLS", "ref_low_risk = 1",
+            "discharge_disposition = '5'"),
+    Measure("PJZYR", "平均住院日", "CYZZCRS", "CYRS", "TRUE", "los", factor=1.0, unit="天"),
+    Measure("RJSSZB", "日间手术占择期手术比例", "RJSSRS", "ZQSSRS", f"{SURGERY} AND {ELECTIVE}",
+            "day_surgery = 1"),
+    Measure("CJFY", "住院次均费用", "ZYZFY", "CYRS", "TRUE", "total_cost", factor=1.0, unit="元"),
+    Measure("CJYPFY", "住院次均药品费用", "ZYYPFY", "CYRS", "TRUE", "drug_cost", factor=1.0, unit="元"),
+    Measure("CMI", "病例组合指数（CMI）", "ZQZS", "RZBLS", "TRUE", "COALESCE(drg_weight, ref_rw)",
+            exclusion="drg_code IS NULL OR COALESCE(drg_weight, ref_rw) IS NULL",
+            exclusion_reason="未入组或无DRG权重", factor=1.0, unit=""),
+    Measure("FYXHZS", "费用消耗指数", "FYXHFZ", "FYXHBLS", "TRUE", "total_cost / ref_mean_cost",
+            exclusion="drg_code IS NULL OR ref_mean_cost IS NULL",
+            exclusion_reason="未入组或参考人群无该DRG组", factor=1.0, unit=""),
+    Measure("SJXHZS", "时间消耗指数", "SJXHFZ", "SJXHBLS", "TRUE", "los / ref_mean_los",
+            exclusion="drg_code IS NULL OR ref_mean_los IS NULL",
+            exclusion_reason="未入组或参考人群无该DRG组", factor=1.0, unit=""),
+)
+
+BY_ID = {m.id: m for m in MEASURES}
+
+# Data elements that are plain sums, not tied to one measure.
+EXTRA_SUMS: dict[str, str] = {
+    "CYSSTCS": "surgery_count",
+    "ZYHCFY": "material_cost",
+    "CYSWRS": "CASE WHEN discharge_disposition = '5' THEN 1 ELSE 0 END",
+}
+
+
+def flag_columns(m: Measure) -> list[str]:
+    """The three per-record columns of measure ``m`` in the wide flags view."""
+    pop = f"COALESCE({m.denominator}, FALSE)"
+    exc = f"COALESCE({m.exclusion}, FALSE)"
+    return [
+        f"CASE WHEN {pop} AND NOT {exc} THEN 1 ELSE 0 END AS {m.id}_d",
+        f"CASE WHEN {pop} AND NOT {exc} THEN COALESCE(CAST({m.numerator} AS DOUBLE), 0) ELSE 0 END AS {m.id}_n",
+        f"CASE WHEN {pop} AND {exc} THEN 1 ELSE 0 END AS {m.id}_x",
+    ]
