@@ -14,14 +14,16 @@ from typing import Any, Protocol
 from . import schema
 from .errors import RecordsError
 from .settings import RecordsSettings
-from .sources import Source
+from .sources import Source, check_columns
 
 
 class Engine(Protocol):
     name: str
+    row_ids: bool  # the raw view numbers rows reliably (file, row), so rejects can be skipped by id
 
-    def create_raw_view(self, view: str, source: Source) -> set[str]: ...
+    def create_raw_view(self, view: str, source: Source) -> tuple[set[str], set[str]]: ...
     def create_view(self, view: str, sql: str) -> None: ...
+    def materialize(self, name: str, sql: str) -> None: ...
     def register_table(self, name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None: ...
     def query(self, sql: str) -> tuple[list[str], list[tuple]]: ...
     def close(self) -> None: ...
@@ -45,6 +47,7 @@ def _raw_select(present: dict[str, str], text: set[str], tail: str) -> str:
 
 class DuckDBEngine:
     name = "duckdb"
+    row_ids = True
 
     def __init__(self, settings: RecordsSettings) -> None:
         import duckdb
@@ -66,20 +69,20 @@ class DuckDBEngine:
         except self._duckdb.Error as e:
             raise RecordsError(f"读取或计算失败：{str(e).splitlines()[0]}") from None
 
-    def create_raw_view(self, view: str, source: Source) -> set[str]:
+    def create_raw_view(self, view: str, source: Source) -> tuple[set[str], set[str]]:
+        """Register the raw view; return (columns stored as text to parse, VARCHAR columns stored as strings)."""
         if source.kind == "parquet":
             files = "[" + ", ".join(_sql_str(str(p)) for p in source.files) + "]"
             scan = f"read_parquet({files}, filename=true, file_row_number=true, union_by_name=true)"
             desc = self._run(f"DESCRIBE SELECT * FROM {scan}").fetchall()
             types = {name: typ for name, typ, *_ in desc}
             present = {n: n for n in types if n in schema.BY_NAME}
-            from .sources import check_columns
-
             check_columns(list(present), str(source.files[0].parent if len(source.files) > 1 else source.files[0]))
             text = {n for n in present if types[n] == "VARCHAR" and schema.BY_NAME[n].type != "VARCHAR"}
+            strings = {n for n in present if types[n] == "VARCHAR" and schema.BY_NAME[n].type == "VARCHAR"}
             tail = "filename AS _file, CAST(file_row_number + 1 AS BIGINT) AS _line, CAST(NULL AS VARCHAR) AS _struct"
             self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {_raw_select(present, text, tail)} FROM {scan}")
-            return text
+            return text, strings
         parts = []
         text: set[str] = set()
         for part in source.csv_parts:
@@ -92,7 +95,7 @@ class DuckDBEngine:
             tail = f"{_sql_str(str(part.original))} AS _file, CAST(_line AS BIGINT) AS _line, _struct"
             parts.append(f"SELECT {_raw_select(present, set(), tail)} FROM {scan}")
         self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS " + " UNION ALL ".join(parts))
-        return text
+        return text, set(schema.NAMES)
 
     @staticmethod
     def _csv_columns(columns: list[str]) -> str:
@@ -101,6 +104,9 @@ class DuckDBEngine:
 
     def create_view(self, view: str, sql: str) -> None:
         self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")
+
+    def materialize(self, name: str, sql: str) -> None:
+        self._run(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
     def register_table(self, name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
         import pyarrow as pa
@@ -130,6 +136,7 @@ class SparkEngine:
     """PySpark, local mode by default; ``HQD_SPARK_MASTER`` points it at a cluster."""
 
     name = "spark"
+    row_ids = False
 
     def __init__(self, settings: RecordsSettings) -> None:
         try:
@@ -163,19 +170,15 @@ class SparkEngine:
         except PySparkException as e:
             raise RecordsError(f"Spark 计算失败：{str(e).splitlines()[0]}") from None
 
-    def create_raw_view(self, view: str, source: Source) -> set[str]:
+    def create_raw_view(self, view: str, source: Source) -> tuple[set[str], set[str]]:
         from pyspark.sql import functions as F
 
         if source.kind == "parquet":
             df = self.spark.read.option("mergeSchema", "true").parquet(*[str(p) for p in source.files])
-            from .sources import check_columns
-
             check_columns(df.columns, str(source.files[0]))
-            text = {
-                f.name for f in df.schema.fields
-                if f.name in schema.BY_NAME and f.dataType.typeName() == "string"
-                and schema.BY_NAME[f.name].type != "VARCHAR"
-            }
+            stored = {f.name for f in df.schema.fields if f.name in schema.BY_NAME and f.dataType.typeName() == "string"}
+            text = {n for n in stored if schema.BY_NAME[n].type != "VARCHAR"}
+            strings = {n for n in stored if schema.BY_NAME[n].type == "VARCHAR"}
             df = df.withColumn("_file", F.input_file_name()).withColumn("_line", F.lit(None).cast("bigint"))
             df = df.withColumn("_struct", F.lit(None).cast("string"))
             present = {c: c for c in df.columns if c in schema.BY_NAME}
@@ -196,14 +199,20 @@ class SparkEngine:
                 df = d if df is None else df.unionByName(d)
                 present = {c: c for c in cols}
             text = set(schema.NAMES)
+            strings = set(schema.NAMES)
         tmp = f"{view}_src"
         df.createOrReplaceTempView(tmp)
         self._sql(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
                   f"{_raw_select(present, text, '_file, _line, _struct')} FROM {tmp}")
-        return text
+        return text, strings
 
     def create_view(self, view: str, sql: str) -> None:
         self._sql(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")
+
+    def materialize(self, name: str, sql: str) -> None:
+        df = self._sql(sql).cache()
+        df.count()
+        df.createOrReplaceTempView(name)
 
     def register_table(self, name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None:
         spark_types = {"VARCHAR": "STRING", "INTEGER": "INT", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE"}

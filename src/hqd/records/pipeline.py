@@ -1,9 +1,13 @@
 """The records service: read and validate, build the reference, flag, aggregate, drill down.
 
-Two scans of the input per computation: pass 1 counts rejects and sums the reference population
-per DRG group; pass 2 computes every measure's per-record flags and sums them per hospital and
-month in one GROUP BY. Months roll up to quarters and years in Python, since every data element
-is a sum.
+Two scans per computation, each one query with a small GROUP BY (hash tables that stay in cache:
+wide aggregations over many groups are what makes such queries slow). Scan 1 validates every row,
+counts rejects by reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid
+rows; the reference population (low-risk groups, group means, weights) is built from those sums
+in Python and registered as a table. Scan 2 joins each valid record of the period to its group's
+reference row and sums every measure's record-level flags per (hospital, quarter) — or month for a
+monthly period. Quarters roll up to years in Python, as every data element is a sum. Drill-down
+and the Tuva-shaped long table use the per-record ``flags`` view, from the same definitions.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from . import schema
 from .elements import ELEMENTS
 from .engines import Engine, make_engine
 from .errors import RecordsError
-from .measures import BY_ID, EXTRA_SUMS, MEASURES, Measure, flag_columns
-from .periods import Period, label, parse_period
+from .measures import BY_ID, EXTRA_SUMS, MEASURES, Measure, aggregates, flag_columns
+from .periods import Period, parse_period
 from .reference import REF_COLUMNS, RefGroup, build_reference
 from .settings import RecordsSettings, load_records_settings
 from .sources import Source, open_source
@@ -112,14 +116,18 @@ class Session:
         except BaseException:
             self.close()
             raise
-        self._ref_key: tuple | None = None
+        self._ref_year: int | None = None
         self._ref: list[RefGroup] = []
+        self._scans: dict[str, list[dict]] = {}
 
     def _register(self, prefix: str, path: Path, encoding: str) -> None:
         src = open_source(Path(path), encoding)
         self.sources.append(src)
-        text = self.engine.create_raw_view(f"{prefix}_raw", src)
-        self.engine.create_view(f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text))
+        text, strings = self.engine.create_raw_view(f"{prefix}_raw", src)
+        structural = src.kind == "csv"
+        self.engine.create_view(
+            f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text, strings, structural)
+        )
         self.engine.create_view(f"{prefix}_clean", f"SELECT * FROM {prefix}_validated WHERE _reason IS NULL")
 
     def close(self) -> None:
@@ -136,93 +144,83 @@ class Session:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # -- pass 1: rejects and reference sums ---------------------------------------------------
-    def _pass1(self, view: str) -> tuple[RejectReport, dict[tuple[int | None, str], tuple[int, int, float, float]]]:
-        year = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
-        drg = "CASE WHEN _reason IS NULL THEN drg_code END"
-        sql = (
-            f"SELECT {year} AS y, {drg} AS drg, _reason AS reason, COUNT(*) AS n, "
-            f"SUM(CASE WHEN discharge_disposition = '5' THEN 1 ELSE 0 END) AS deaths, "
-            f"SUM(total_cost) AS cost, SUM(los) AS los "
-            f"FROM {view} GROUP BY {year}, {drg}, _reason"
+    # -- scan 1: validation, rejects and reference sums -----------------------------------------
+    def _scan(self, prefix: str) -> list[dict]:
+        """Rows (year, DRG group, reject reason) → cases, deaths, cost, LOS; year and group are
+        set for valid rows only, so rejected rows are counted by reason alone."""
+        if prefix in self._scans:
+            return self._scans[prefix]
+        ok = "_reason IS NULL"
+        y = f"CASE WHEN {ok} THEN CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER) END"
+        drg = f"CASE WHEN {ok} THEN drg_code END"
+        cols, rows = self.engine.query(
+            f"SELECT {y} AS y, {drg} AS drg, _reason AS reason, COUNT(*) AS n, "
+            f"COUNT_IF(discharge_disposition = '5') AS deaths, SUM(total_cost) AS cost, SUM(los) AS los_sum "
+            f"FROM {prefix}_validated GROUP BY {y}, {drg}, _reason"
         )
-        _, rows = self.engine.query(sql)
+        out = [dict(zip(cols, r, strict=True)) for r in rows]
+        self._scans[prefix] = out
+        return out
+
+    def rejects(self) -> RejectReport:
         report = RejectReport()
-        sums: dict[tuple[int | None, str], tuple[int, int, float, float]] = {}
-        for y, code, reason, n, deaths, cost, los in rows:
-            n = int(n)
+        for r in self._scan("input"):
+            n = int(r["n"])
             report.total_rows += n
-            if reason is not None:
-                report.by_reason[reason] = report.by_reason.get(reason, 0) + n
-                continue
-            report.valid_rows += n
-            if code is not None:
-                sums[(y, code)] = (n, int(deaths or 0), float(cost or 0.0), float(los or 0.0))
+            if r["reason"] is None:
+                report.valid_rows += n
+            else:
+                report.by_reason[r["reason"]] = report.by_reason.get(r["reason"], 0) + n
         if report.by_reason:
             _, samples = self.engine.query(
-                f"SELECT _file, _line, record_id, _reason FROM {view} WHERE _reason IS NOT NULL "
-                f"ORDER BY _file, _line LIMIT 20"
+                "SELECT _file, _line, record_id, _reason FROM input_validated WHERE _reason IS NOT NULL "
+                "ORDER BY _file, _line LIMIT 20"
             )
             report.samples = [
                 {"file": str(f), "line": None if ln is None else int(ln), "record_id": rid, "reason": r}
                 for f, ln, rid, r in samples
             ]
-        return report, sums
+        return report
 
-    def reference(self, year: int, report: RejectReport | None = None) -> tuple[list[RefGroup], RejectReport]:
-        """Reference groups for ``year`` (or the whole external reference) and the input's rejects."""
-        report_in, sums = self._pass1("input_validated")
-        if self.has_reference:
-            _, sums = self._pass1("refinput_validated")
-            per: dict[str, list] = {}
-            for (_, code), v in sums.items():
-                acc = per.setdefault(code, [0, 0, 0.0, 0.0])
-                for i in range(4):
-                    acc[i] += v[i]
-            stats = {k: tuple(v) for k, v in per.items()}
-        else:
-            stats = {code: v for (y, code), v in sums.items() if y == year}
-        groups = build_reference(stats, self.settings)  # type: ignore[arg-type]
+    def reference(self, period: Period) -> list[RefGroup]:
+        """Reference groups for the period's year of the input, or of the whole external reference."""
+        if self._ref_year == period.year:
+            return self._ref
+        stats: dict[str, list] = {}
+        for r in self._scan("refinput" if self.has_reference else "input"):
+            if r["reason"] is not None or r["drg"] is None:
+                continue
+            if not self.has_reference and r["y"] != period.year:
+                continue
+            acc = stats.setdefault(r["drg"], [0, 0, 0.0, 0.0])
+            acc[0] += int(r["n"])
+            acc[1] += int(r["deaths"] or 0)
+            acc[2] += float(r["cost"] or 0)
+            acc[3] += float(r["los_sum"] or 0)
+        groups = build_reference({k: tuple(v) for k, v in stats.items()}, self.settings)  # type: ignore[misc]
         self.engine.register_table("ref_drg", REF_COLUMNS, [g.row() for g in groups])
-        self._ref_key = (year,)
-        self._ref = groups
-        return groups, report_in
+        self._ref_year, self._ref = period.year, groups
+        return groups
 
-    def _flags_view(self, period: Period) -> None:
-        ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
-        cols = ["org_code", "record_id", "discharge_date",
-                "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER) AS y",
-                "CAST(EXTRACT(MONTH FROM discharge_date) AS INTEGER) AS m"]
-        for m in MEASURES:
-            cols += flag_columns(m)
-        for code, expr in EXTRA_SUMS.items():
-            cols.append(f"CAST({expr} AS DOUBLE) AS x_{code}")
-        self.engine.create_view(
-            "flags",
-            f"SELECT {', '.join(cols)} FROM (SELECT v.*, {ref_cols} FROM input_clean AS v "
-            f"LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
-            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f",
-        )
-
-    def prepare(self, period: Period, progress: Progress | None = None) -> tuple[list[RefGroup], RejectReport]:
-        step = progress or (lambda _s: None)
-        step("读取、校验并建立参考人群")
-        groups, report = self.reference(period.year)
-        self._flags_view(period)
-        return groups, report
-
-    # -- pass 2: aggregate --------------------------------------------------------------------
+    # -- scan 2: every measure, per record joined to its DRG group's reference, summed ----------
     def compute(self, period_text: str, progress: Progress | None = None) -> ComputeResult:
         period = parse_period(period_text)
         step = progress or (lambda _s: None)
-        groups, report = self.prepare(period, step)
-        step("计算逐条标志并按机构、月份汇总")
-        sums = []
-        for m in MEASURES:
-            sums += [f"SUM({m.id}_d) AS {m.id}_d", f"SUM({m.id}_n) AS {m.id}_n", f"SUM({m.id}_x) AS {m.id}_x"]
-        sums += [f"SUM(x_{c}) AS x_{c}" for c in EXTRA_SUMS]
+        step("第一遍扫描：读取、校验，统计不合格记录与参考人群")
+        groups = self.reference(period)
+        report = self.rejects()
+        step("第二遍扫描：逐条计算指标标志，按机构、季度汇总")
+        part = "MONTH" if period.kind == "month" else "QUARTER"
+        sums = [a for m in MEASURES for a in aggregates(m)]
+        sums += [f"SUM(CAST({expr} AS DOUBLE)) AS x_{code}" for code, expr in EXTRA_SUMS.items()]
+        ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
+        y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
+        b = f"CAST(EXTRACT({part} FROM discharge_date) AS INTEGER)"
         cols, rows = self.engine.query(
-            f"SELECT org_code, y, m, {', '.join(sums)} FROM flags GROUP BY org_code, y, m"
+            f"SELECT org_code, {y} AS y, {b} AS b, {', '.join(sums)} "
+            f"FROM (SELECT v.*, {ref_cols} FROM input_clean AS v LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
+            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f "
+            f"GROUP BY org_code, {y}, {b}"
         )
         step("生成数据项与指标值")
         kinds = ["quarter", "year"] if period.kind == "year" else [period.kind]
@@ -230,23 +228,24 @@ class Session:
         total = 0
         for row in rows:
             rec = dict(zip(cols, row, strict=True))
-            org, y, mo = rec.pop("org_code"), rec.pop("y"), rec.pop("m")
+            org, yy, bb = rec.pop("org_code"), rec.pop("y"), rec.pop("b")
             total += int(rec["SSZB_d"])
             for kind in kinds:
-                a = acc[(org, label(y, mo, kind))]
+                per = {"year": str(yy), "quarter": f"{yy}Q{bb}", "month": f"{yy}-{bb:02d}"}[kind]
+                a = acc[(org, per)]
                 for k, v in rec.items():
                     a[k] += float(v or 0)
         values: list[DataValue] = []
         rates: list[Rate] = []
-        for (org, per) in sorted(acc):
+        for org, per in sorted(acc):
             a = acc[(org, per)]
             seen: dict[str, float] = {}
             for m in MEASURES:
                 seen.setdefault(m.denominator_element, a[f"{m.id}_d"])
                 seen.setdefault(m.numerator_element, a[f"{m.id}_n"])
-                den = int(a[f"{m.id}_d"])
+                den = int(round(a[f"{m.id}_d"]))
                 num = a[f"{m.id}_n"]
-                rates.append(Rate(org, per, m.id, num, den, int(a[f"{m.id}_x"]),
+                rates.append(Rate(org, per, m.id, num, den, int(round(a[f"{m.id}_x"])),
                                   num / den * m.factor if den else None))
             for c in EXTRA_SUMS:
                 seen[c] = a[f"x_{c}"]
@@ -255,12 +254,25 @@ class Session:
                     values.append(DataValue(org, per, code, seen[code]))
         return ComputeResult(period.text, self.engine.name, values, rates, report, groups, total)
 
+    def _flags_view(self, period: Period) -> None:
+        self.reference(period)
+        ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
+        cols = ["org_code", "record_id", "discharge_date"]
+        for m in MEASURES:
+            cols += flag_columns(m)
+        self.engine.create_view(
+            "flags",
+            f"SELECT {', '.join(cols)} FROM (SELECT v.*, {ref_cols} FROM input_clean AS v "
+            f"LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
+            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f",
+        )
+
     # -- drill-down ---------------------------------------------------------------------------
     def drill(self, measure: str, org: str, period_text: str, part: str = "numerator",
               limit: int | None = 100) -> list[dict]:
         m = _measure(measure)
         period = parse_period(period_text)
-        self.prepare(period)
+        self._flags_view(period)
         cond = {
             "numerator": f"{m.id}_d = 1 AND {m.id}_n <> 0",
             "denominator": f"{m.id}_d = 1",
@@ -269,10 +281,9 @@ class Session:
         if cond is None:
             raise RecordsError(f"未知的明细类别：{part}（可选 numerator、denominator、exclusion）")
         lim = f" LIMIT {int(limit)}" if limit else ""
-        reason = _quote(m.exclusion_reason) if m.exclusion_reason else "NULL"
         cols, rows = self.engine.query(
             f"SELECT record_id, org_code, discharge_date, {m.id}_d AS denominator, {m.id}_n AS numerator, "
-            f"{m.id}_x AS exclusion, CASE WHEN {m.id}_x = 1 THEN {reason} END AS exclusion_reason "
+            f"{m.id}_x AS exclusion, {m.id}_r AS exclusion_reason "
             f"FROM flags WHERE org_code = {_quote(org)} AND {cond} ORDER BY record_id{lim}"
         )
         return [dict(zip(cols, r, strict=True)) for r in rows]
@@ -281,12 +292,11 @@ class Session:
         """The Tuva-shaped table: one row per (measure, record in the measure's population)."""
         parts = []
         for m in MEASURES:
-            reason = _quote(m.exclusion_reason) if m.exclusion_reason else "NULL"
             parts.append(
                 f"SELECT {_quote(m.id)} AS measure_id, {_quote(m.name)} AS measure_name, "
                 f"{_quote(m.version)} AS measure_version, org_code, record_id, discharge_date, "
                 f"1 AS denominator_flag, {m.id}_n AS numerator, {m.id}_x AS exclusion_flag, "
-                f"CASE WHEN {m.id}_x = 1 THEN {reason} END AS exclusion_reason "
+                f"{m.id}_r AS exclusion_reason "
                 f"FROM flags WHERE {m.id}_d = 1 OR {m.id}_x = 1"
             )
         return " UNION ALL ".join(parts)
@@ -302,8 +312,7 @@ def _measure(measure_id: str) -> Measure:
 def check(path: Path, encoding: str = "auto", settings: RecordsSettings | None = None) -> RejectReport:
     """Validate a source and report the rows that break the schema (DuckDB)."""
     with Session(path, "duckdb", encoding=encoding, settings=settings) as s:
-        report, _ = s._pass1("input_validated")
-        return report
+        return s.rejects()
 
 
 def compute(

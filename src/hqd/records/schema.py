@@ -73,23 +73,29 @@ REQUIRED = tuple(c.name for c in COLUMNS if c.required)
 # structural problem found while reading (a CSV row with the wrong number of fields).
 META = ("_file", "_line", "_struct")
 
-ICD10_PATTERN = "^[A-Z][0-9]{2}"
+ICD10_PATTERN = "^[A-Za-z][0-9]{2}"
 
 
 def _label(c: Column) -> str:
     return f"{c.label}（{c.name}）"
 
 
-def _typed_expr(c: Column, raw_is_text: bool) -> tuple[str, str]:
-    """(typed expression, 'format is bad' expression) for one column of the raw view."""
+def _typed_expr(c: Column, raw_is_text: bool, raw_is_string: bool) -> tuple[str, str]:
+    """(typed expression, 'format is bad' expression) for one column of the raw view.
+
+    Text from CSV is trimmed and empty strings become NULL. Strings already typed in Parquet are
+    used as they are (trimming millions of dictionary-encoded strings costs more than the rest of
+    the computation); only empty strings become NULL there.
+    """
     q = f'"{c.name}"'
     if c.type == "VARCHAR":
-        expr = f"NULLIF(TRIM(CAST({q} AS VARCHAR)), '')"
-        if c.name in ("primary_dx", "other_dx", "drg_code"):
-            expr = f"UPPER({expr})"
-        return expr, "FALSE"
+        if raw_is_text:
+            return f"NULLIF(TRIM({q}), '')", "FALSE"
+        if raw_is_string:
+            return f"NULLIF({q}, '')", "FALSE"
+        return f"CAST({q} AS VARCHAR)", "FALSE"
     if raw_is_text:
-        text = f"NULLIF(TRIM(CAST({q} AS VARCHAR)), '')"
+        text = f"NULLIF(TRIM({q}), '')"
         if c.type == "DATE":
             text = f"REPLACE({text}, '/', '-')"
         typed = f"TRY_CAST({text} AS {c.type})"
@@ -131,19 +137,43 @@ def _rules() -> list[tuple[str, str]]:
 RULE_MESSAGES = tuple(msg for _, msg in _rules())
 
 
-def validated_sql(raw_view: str, text_columns: set[str]) -> str:
+def _typed(text_columns: set[str], string_columns: set[str] | None) -> tuple[list[str], list[str]]:
+    strings = set(NAMES) if string_columns is None else string_columns
+    typed, bad = [], []
+    for c in COLUMNS:
+        t, b = _typed_expr(c, c.name in text_columns, c.name in strings)
+        typed.append(f"{t} AS {c.name}")
+        if b != "FALSE":
+            bad.append(f"{b} AS _bad_{c.name}")
+    return typed, bad
+
+
+def typed_sql(raw_view: str, text_columns: set[str], string_columns: set[str] | None = None) -> str:
+    """SELECT over ``raw_view`` giving the typed schema columns, _file and _line, without the rules."""
+    typed, _ = _typed(text_columns, string_columns)
+    return f"SELECT {', '.join(typed)}, _file, _line FROM {raw_view}"
+
+
+def validated_sql(raw_view: str, text_columns: set[str], string_columns: set[str] | None = None,
+                  structural: bool = True) -> str:
     """SELECT over ``raw_view`` giving typed schema columns, _file, _line and _reason.
 
     ``text_columns`` names the raw columns stored as text (all of them for CSV), which are parsed
-    with TRY_CAST so that a bad value becomes a reported reason instead of a failed query.
+    with TRY_CAST so that a bad value becomes a reported reason instead of a failed query;
+    ``string_columns`` names the schema's VARCHAR columns that the raw source stores as strings;
+    ``structural`` says whether the source can report structural errors (CSV). Rules that cannot
+    fire for this source (a typed Parquet column cannot hold a badly formatted value) are left out.
     """
-    inner = []
-    for c in COLUMNS:
-        typed, bad = _typed_expr(c, c.name in text_columns)
-        inner.append(f"{typed} AS {c.name}")
-        inner.append(f"{bad} AS _bad_{c.name}")
-    inner += ["_file", "_line", "NULLIF(_struct, '') AS _struct"]
-    whens = "\n    ".join(f"WHEN {cond} THEN '{msg}'" for cond, msg in _rules())
+    typed, bad = _typed(text_columns, string_columns)
+    present = {b.rsplit(" AS ", 1)[1] for b in bad}
+    if structural:
+        present.add("_struct")
+    rules = [
+        (cond, msg) for cond, msg in _rules()
+        if not (cond.startswith("_bad_") or cond.startswith("_struct")) or cond.split()[0] in present
+    ]
+    inner = typed + bad + ["_file", "_line"] + (["NULLIF(_struct, '') AS _struct"] if structural else [])
+    whens = "\n    ".join(f"WHEN {cond} THEN '{msg}'" for cond, msg in rules)
     cols = ", ".join(NAMES)
     return (
         f"SELECT {cols}, _file, _line,\n  CASE\n    {whens}\n    ELSE NULL END AS _reason\n"
