@@ -288,6 +288,18 @@ class Session:
         )
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
+    def export_flags(self, period_text: str, out: Path) -> int:
+        """Write the Tuva-shaped long table for ``period`` to Parquet (DuckDB); return its rows."""
+        self._flags_view(parse_period(period_text))
+        sql = self.long_flags_sql()
+        copy = getattr(self.engine, "copy_to_parquet", None)
+        if copy is None:
+            raise RecordsError("逐条标志表导出目前只支持 DuckDB 引擎")
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        copy(sql, Path(out))
+        _, rows = self.engine.query(f"SELECT COUNT(*) FROM read_parquet('{_quote(str(out))[1:-1]}')")
+        return int(rows[0][0])
+
     def long_flags_sql(self) -> str:
         """The Tuva-shaped table: one row per (measure, record in the measure's population)."""
         parts = []
