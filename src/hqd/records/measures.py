@@ -142,15 +142,31 @@ def _parts(m: Measure) -> tuple[str, str, str]:
     return pop, exc, num
 
 
-def aggregates(m: Measure) -> list[str]:
-    """Sums of ``m`` over a set of records: in population and not excluded (d), numerator (n),
-    excluded (x). An excluded record never reaches the numerator."""
-    pop, exc, num = _parts(m)
+def aggregates(m: Measure) -> dict[str, str | None]:
+    """Aggregate expressions of ``m`` over a set of records, by output column: in population and
+    not excluded (``_d``), numerator (``_n``), excluded (``_x``); None means constantly 0.
+
+    An excluded record never reaches the numerator. The SQL is simplified where the definition
+    allows (no exclusion, whole population), since these expressions run once per record.
+    """
+    conds = [f"({c})" for c in (m.denominator, m.ref_population) if c is not None and c != "TRUE"]
+    excs = [f"COALESCE({c}, FALSE)" for c in (m.exclusion, m.ref_exclusion) if c is not None and c != "FALSE"]
+    exc = " OR ".join(excs)
+    kept = conds + ([f"NOT ({exc})"] if excs else [])
+    count = lambda cs: f"COUNT_IF({' AND '.join(cs)})" if cs else "COUNT(*)"  # noqa: E731
     if m.numerator_is_flag and m.ref_scale is None:
-        n = f"COUNT_IF({pop} AND NOT {exc} AND COALESCE({m.numerator}, FALSE))"
+        num = count([*kept, f"({m.numerator})"])
     else:
-        n = f"COALESCE(SUM(CASE WHEN {pop} AND NOT {exc} THEN {num} END), 0)"
-    return [f"COUNT_IF({pop} AND NOT {exc}) AS {m.id}_d", f"{n} AS {m.id}_n", f"COUNT_IF({pop} AND {exc}) AS {m.id}_x"]
+        value = f"CAST({m.numerator} AS DOUBLE)" if not m.numerator_is_flag else "1.0"
+        if m.ref_scale is not None:
+            value += f" * ({m.ref_scale})"
+        num = (f"COALESCE(SUM(CASE WHEN {' AND '.join(kept)} THEN {value} END), 0)" if kept
+               else f"COALESCE(SUM({value}), 0)")
+    return {
+        f"{m.id}_d": count(kept),
+        f"{m.id}_n": num,
+        f"{m.id}_x": count([*conds, f"({exc})"]) if excs else None,
+    }
 
 
 def flag_columns(m: Measure) -> list[str]:

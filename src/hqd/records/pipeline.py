@@ -129,6 +129,7 @@ class Session:
             f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text, strings, structural)
         )
         self.engine.create_view(f"{prefix}_clean", f"SELECT * FROM {prefix}_validated WHERE _reason IS NULL")
+        self.engine.create_view(f"{prefix}_typed", schema.typed_sql(f"{prefix}_raw", text, strings))
 
     def close(self) -> None:
         try:
@@ -211,14 +212,24 @@ class Session:
         report = self.rejects()
         step("第二遍扫描：逐条计算指标标志，按机构、季度汇总")
         part = "MONTH" if period.kind == "month" else "QUARTER"
-        sums = [a for m in MEASURES for a in aggregates(m)]
-        sums += [f"SUM(CAST({expr} AS DOUBLE)) AS x_{code}" for code, expr in EXTRA_SUMS.items()]
+        wanted: dict[str, str | None] = {}
+        for m in MEASURES:
+            wanted |= aggregates(m)
+        wanted |= {f"x_{code}": f"SUM(CAST({expr} AS DOUBLE))" for code, expr in EXTRA_SUMS.items()}
+        unique: dict[str, str] = {}  # expression → column alias; shared sums are computed once
+        for expr in wanted.values():
+            if expr is not None and expr not in unique:
+                unique[expr] = f"s{len(unique)}"
+        sums = [f"{expr} AS {alias}" for expr, alias in unique.items()]
         ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
+        # Scan 1 validated every row. When none was rejected, scan 2 reads the typed rows without
+        # evaluating the rules again (same typed expressions, so the same values).
+        source = "input_clean" if report.rejected else "input_typed"
         y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
         b = f"CAST(EXTRACT({part} FROM discharge_date) AS INTEGER)"
         cols, rows = self.engine.query(
             f"SELECT org_code, {y} AS y, {b} AS b, {', '.join(sums)} "
-            f"FROM (SELECT v.*, {ref_cols} FROM input_clean AS v LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
+            f"FROM (SELECT v.*, {ref_cols} FROM {source} AS v LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
             f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f "
             f"GROUP BY org_code, {y}, {b}"
         )
@@ -227,8 +238,9 @@ class Session:
         acc: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
         total = 0
         for row in rows:
-            rec = dict(zip(cols, row, strict=True))
-            org, yy, bb = rec.pop("org_code"), rec.pop("y"), rec.pop("b")
+            got = dict(zip(cols, row, strict=True))
+            org, yy, bb = got.pop("org_code"), got.pop("y"), got.pop("b")
+            rec = {k: (got[unique[e]] if e is not None else 0) for k, e in wanted.items()}
             total += int(rec["SSZB_d"])
             for kind in kinds:
                 per = {"year": str(yy), "quarter": f"{yy}Q{bb}", "month": f"{yy}-{bb:02d}"}[kind]

@@ -84,15 +84,17 @@ def _typed_expr(c: Column, raw_is_text: bool, raw_is_string: bool) -> tuple[str,
     """(typed expression, 'format is bad' expression) for one column of the raw view.
 
     Text from CSV is trimmed and empty strings become NULL. Strings already typed in Parquet are
-    used as they are (trimming millions of dictionary-encoded strings costs more than the rest of
-    the computation); only empty strings become NULL there.
+    used as they are, so that the engine keeps them dictionary-encoded and pushes filters into the
+    scan (trimming millions of strings costs more than all the measures): there an empty string
+    is a value, and an invalid code is reported as such. Only ``drg_code`` maps '' to NULL
+    (未入组), because it is a join key.
     """
     q = f'"{c.name}"'
     if c.type == "VARCHAR":
         if raw_is_text:
             return f"NULLIF(TRIM({q}), '')", "FALSE"
         if raw_is_string:
-            return f"NULLIF({q}, '')", "FALSE"
+            return (f"NULLIF({q}, '')" if c.name == "drg_code" else q), "FALSE"
         return f"CAST({q} AS VARCHAR)", "FALSE"
     if raw_is_text:
         text = f"NULLIF(TRIM({q}), '')"
@@ -109,7 +111,8 @@ def _rules() -> list[tuple[str, str]]:
     for c in COLUMNS:
         rules.append((f"_bad_{c.name}", f"{_label(c)}格式无效"))
         if c.required:
-            rules.append((f"{c.name} IS NULL", f"{_label(c)}缺失"))
+            missing = f"{c.name} IS NULL" + (f" OR {c.name} = ''" if c.type == "VARCHAR" and c.codes is None else "")
+            rules.append((missing, f"{_label(c)}缺失"))
     for c in COLUMNS:
         if c.codes is None:
             continue
