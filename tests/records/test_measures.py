@@ -92,6 +92,27 @@ def test_data_values(result):
     assert {d.period for d in result.data_values} == {"2025Q2"}
 
 
+def test_external_reference_population(tmp_path, result):
+    path = write_parquet(tmp_path / "r.parquet")
+    # The same records as an explicit reference: the same groups, hence the same figures.
+    same = compute(path, "2025Q2", reference=path, settings=SETTINGS)
+    assert [(r.org, r.measure, r.numerator, r.denominator) for r in same.rates] == [
+        (r.org, r.measure, r.numerator, r.denominator) for r in result.rates]
+    # A reference where G2 is high-risk and G3 is missing: A's low-risk cases shrink to a5 (G1),
+    # and a7 (G3) is excluded from the cost index for want of a reference group.
+    from .handmade import RECORDS, rec
+
+    ref = [r for r in RECORDS if r["drg_code"] in ("G1", "G4")] + [
+        rec("Z", f"z{i}", "G2", 3, 7000, 100, discharge_disposition="5" if i < 3 else "1") for i in range(4)]
+    other = compute(path, "2025Q2", reference=write_parquet(tmp_path / "ref.parquet", ref), settings=SETTINGS)
+    low = {g.drg_code: g.low_risk for g in other.reference}
+    assert low == {"G1": 1, "G2": 0, "G4": 0}
+    assert (other.rate("A", "2025Q2", "DFXSWL").denominator, other.rate("A", "2025Q2", "DFXSWL").numerator) == (1, 0)
+    fy = other.rate("A", "2025Q2", "FYXHZS")
+    assert (fy.denominator, fy.excluded) == (5, 2)  # a6 ungrouped, a7 without a reference group
+    assert fy.numerator == pytest.approx(40000 / 7000 + 1)
+
+
 def test_year_has_quarters_that_add_up(tmp_path):
     res = compute(write_parquet(tmp_path / "r.parquet"), "2025", settings=SETTINGS)
     v = {(d.org, d.period, d.element): d.value for d in res.data_values}

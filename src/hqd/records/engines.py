@@ -7,7 +7,6 @@ files differs (``read_parquet``/``read_csv`` vs ``spark.read``).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -143,7 +142,6 @@ class SparkEngine:
             from pyspark.sql import SparkSession
         except ImportError:
             raise RecordsError("未安装 pyspark：请运行 pip install -e '.[scale]'") from None
-        os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
         self.spark = (
             SparkSession.builder.master(settings.spark_master)
             .appName("hqd-records")
