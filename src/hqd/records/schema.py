@@ -116,11 +116,11 @@ def _rules() -> list[tuple[str, str]]:
     for c in COLUMNS:
         if c.codes is None:
             continue
-        if c.type == "VARCHAR":
-            allowed = ", ".join(f"'{v}'" for v in c.codes)
-        else:
-            allowed = ", ".join(c.codes)
-        rules.append((f"{c.name} IS NOT NULL AND {c.name} NOT IN ({allowed})", f"{_label(c)}代码未知"))
+        # An OR chain of equalities: the same meaning as NOT IN, but cheaper than the hash join
+        # DuckDB plans for an IN list, on every row.
+        values = [f"'{v}'" if c.type == "VARCHAR" else v for v in c.codes]
+        allowed = " OR ".join(f"{c.name} = {v}" for v in values)
+        rules.append((f"{c.name} IS NOT NULL AND NOT ({allowed})", f"{_label(c)}代码未知"))
     rules += [
         ("los < 0", "实际住院天数小于0"),
         ("discharge_date < admit_date", "出院日期早于入院日期"),
