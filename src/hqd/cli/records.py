@@ -20,7 +20,8 @@ from hqd.records.synth import synth as synth_records
 
 app = typer.Typer(help="病案首页出院记录：生成合成数据、校验、计算国考指标数据项、明细追溯", no_args_is_help=True)
 err = Console(stderr=True)
-out = Console()
+# Tables are wide: never squeeze them to 80 columns when the output is a file or a pipe.
+out = Console(width=None if sys.stdout.isatty() else 220)
 
 
 def _fail(e: RecordsError) -> None:
@@ -122,7 +123,8 @@ def _table(result: ComputeResult) -> None:
     t.add_column("机构")
     t.add_column("期间")
     for m in MEASURES:
-        t.add_column(f"{m.name}" + (f"({m.unit})" if m.unit else ""), justify="right")
+        t.add_column(m.id, justify="right")
+    t.caption = "；".join(f"{m.id} {m.name}" + (f"（{m.unit}）" if m.unit else "") for m in MEASURES)
     by_key: dict[tuple[str, str], dict[str, float | None]] = {}
     for r in result.rates:
         by_key.setdefault((r.org, r.period), {})[r.measure] = r.value
