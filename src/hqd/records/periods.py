@@ -17,12 +17,6 @@ class Period:
     start: date  # inclusive
     end: date  # exclusive
 
-    def months(self) -> range:
-        return range(self.start.month, self.start.month + self._n_months())
-
-    def _n_months(self) -> int:
-        return {"year": 12, "quarter": 3, "month": 1}[self.kind]
-
 
 def _next_month(y: int, m: int) -> date:
     return date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)
@@ -41,16 +35,3 @@ def parse_period(text: str) -> Period:
         if 1 <= mo <= 12:
             return Period(s, "month", y, date(y, mo, 1), _next_month(y, mo))
     raise RecordsError(f"期间格式无效：{text!r}（应为 2025、2025Q2 或 2025-03）")
-
-
-def quarter_of(month: int) -> int:
-    return (month - 1) // 3 + 1
-
-
-def label(year: int, month: int, kind: str) -> str:
-    """The period label of a (year, month) at granularity ``kind``."""
-    if kind == "year":
-        return str(year)
-    if kind == "quarter":
-        return f"{year}Q{quarter_of(month)}"
-    return f"{year}-{month:02d}"
