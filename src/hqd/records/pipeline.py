@@ -1,0 +1,363 @@
+"""The records service: read and validate, build the reference, flag, aggregate, drill down.
+
+Two scans per computation, each one query with a small GROUP BY (hash tables that stay in cache:
+wide aggregations over many groups are what makes such queries slow). Scan 1 validates every row,
+counts rejects by reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid
+rows; the reference population (low-risk groups, group means, weights) is built from those sums
+in Python and registered as a table. Scan 2 joins each valid record of the period to its group's
+reference row and sums every measure's record-level flags per (hospital, quarter) — or month for a
+monthly period. Quarters roll up to years in Python, as every data element is a sum. Drill-down
+and the Tuva-shaped long table use the per-record ``flags`` view, from the same definitions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema
+from .elements import ELEMENTS
+from .engines import Engine, make_engine
+from .errors import RecordsError
+from .measures import BY_ID, EXTRA_SUMS, MEASURES, Measure, aggregates, flag_columns
+from .periods import Period, parse_period
+from .reference import REF_COLUMNS, RefGroup, build_reference
+from .settings import RecordsSettings, load_records_settings
+from .sources import Source, open_source
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RejectReport:
+    total_rows: int = 0
+    valid_rows: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+    samples: list[dict] = field(default_factory=list)  # file, line, record_id, reason
+
+    @property
+    def rejected(self) -> int:
+        return sum(self.by_reason.values())
+
+
+@dataclass(frozen=True)
+class DataValue:
+    org: str
+    period: str
+    element: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Rate:
+    org: str
+    period: str
+    measure: str
+    numerator: float
+    denominator: int
+    excluded: int
+    value: float | None  # None when the denominator is 0
+
+
+@dataclass
+class ComputeResult:
+    period: str
+    engine: str
+    data_values: list[DataValue]
+    rates: list[Rate]
+    rejects: RejectReport
+    reference: list[RefGroup]
+    records_in_period: int
+
+    def value(self, org: str, period: str, element: str) -> float | None:
+        for dv in self.data_values:
+            if (dv.org, dv.period, dv.element) == (org, period, element):
+                return dv.value
+        return None
+
+    def rate(self, org: str, period: str, measure: str) -> Rate | None:
+        for r in self.rates:
+            if (r.org, r.period, r.measure) == (org, period, measure):
+                return r
+        return None
+
+
+def _date(d) -> str:
+    return f"DATE '{d.isoformat()}'"
+
+
+def _quote(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+class Session:
+    """An engine with the input (and optional reference) registered as views."""
+
+    def __init__(
+        self,
+        path: Path,
+        engine: str | None = None,
+        *,
+        reference: Path | None = None,
+        encoding: str = "auto",
+        settings: RecordsSettings | None = None,
+    ) -> None:
+        self.settings = settings or load_records_settings()
+        self.sources: list[Source] = []
+        self.engine: Engine = make_engine(engine or self.settings.engine, self.settings)
+        try:
+            self._register("input", path, encoding)
+            self.has_reference = reference is not None
+            if reference is not None:
+                self._register("refinput", reference, encoding)
+        except BaseException:
+            self.close()
+            raise
+        self._ref_year: int | None = None
+        self._ref: list[RefGroup] = []
+        self._scans: dict[str, list[dict]] = {}
+
+    def _register(self, prefix: str, path: Path, encoding: str) -> None:
+        src = open_source(Path(path), encoding)
+        self.sources.append(src)
+        text, strings = self.engine.create_raw_view(f"{prefix}_raw", src)
+        structural = src.kind == "csv"
+        self.engine.create_view(
+            f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text, strings, structural)
+        )
+        self.engine.create_view(f"{prefix}_clean", f"SELECT * FROM {prefix}_validated WHERE _reason IS NULL")
+        self.engine.create_view(f"{prefix}_typed", schema.typed_sql(f"{prefix}_raw", text, strings))
+
+    def close(self) -> None:
+        try:
+            if getattr(self, "engine", None) is not None:
+                self.engine.close()
+        finally:
+            for s in self.sources:
+                s.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- scan 1: validation, rejects and reference sums -----------------------------------------
+    def _scan(self, prefix: str) -> list[dict]:
+        """Rows (year, DRG group, reject reason) → cases, deaths, cost, LOS; year and group are
+        set for valid rows only, so rejected rows are counted by reason alone."""
+        if prefix in self._scans:
+            return self._scans[prefix]
+        ok = "_reason IS NULL"
+        y = f"CASE WHEN {ok} THEN CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER) END"
+        drg = f"CASE WHEN {ok} THEN drg_code END"
+        cols, rows = self.engine.query(
+            f"SELECT {y} AS y, {drg} AS drg, _reason AS reason, COUNT(*) AS n, "
+            f"COUNT_IF(discharge_disposition = '5') AS deaths, SUM(total_cost) AS cost, SUM(los) AS los_sum "
+            f"FROM {prefix}_validated GROUP BY {y}, {drg}, _reason"
+        )
+        out = [dict(zip(cols, r, strict=True)) for r in rows]
+        self._scans[prefix] = out
+        return out
+
+    def rejects(self) -> RejectReport:
+        report = RejectReport()
+        for r in self._scan("input"):
+            n = int(r["n"])
+            report.total_rows += n
+            if r["reason"] is None:
+                report.valid_rows += n
+            else:
+                report.by_reason[r["reason"]] = report.by_reason.get(r["reason"], 0) + n
+        if report.by_reason:
+            _, samples = self.engine.query(
+                "SELECT _file, _line, record_id, _reason FROM input_validated WHERE _reason IS NOT NULL "
+                "ORDER BY _file, _line LIMIT 20"
+            )
+            report.samples = [
+                {"file": str(f), "line": None if ln is None else int(ln), "record_id": rid, "reason": r}
+                for f, ln, rid, r in samples
+            ]
+        return report
+
+    def reference(self, period: Period) -> list[RefGroup]:
+        """Reference groups for the period's year of the input, or of the whole external reference."""
+        if self._ref_year == period.year:
+            return self._ref
+        stats: dict[str, list] = {}
+        for r in self._scan("refinput" if self.has_reference else "input"):
+            if r["reason"] is not None or r["drg"] is None:
+                continue
+            if not self.has_reference and r["y"] != period.year:
+                continue
+            acc = stats.setdefault(r["drg"], [0, 0, 0.0, 0.0])
+            acc[0] += int(r["n"])
+            acc[1] += int(r["deaths"] or 0)
+            acc[2] += float(r["cost"] or 0)
+            acc[3] += float(r["los_sum"] or 0)
+        groups = build_reference({k: tuple(v) for k, v in stats.items()}, self.settings)  # type: ignore[misc]
+        self.engine.register_table("ref_drg", REF_COLUMNS, [g.row() for g in groups])
+        self._ref_year, self._ref = period.year, groups
+        return groups
+
+    # -- scan 2: every measure, per record joined to its DRG group's reference, summed ----------
+    def compute(self, period_text: str, progress: Progress | None = None) -> ComputeResult:
+        period = parse_period(period_text)
+        step = progress or (lambda _s: None)
+        step("第一遍扫描：读取、校验，统计不合格记录与参考人群")
+        groups = self.reference(period)
+        report = self.rejects()
+        step("第二遍扫描：逐条计算指标标志，按机构、季度汇总")
+        part = "MONTH" if period.kind == "month" else "QUARTER"
+        wanted: dict[str, str | None] = {}
+        for m in MEASURES:
+            wanted |= aggregates(m)
+        wanted |= {f"x_{code}": f"SUM(CAST({expr} AS DOUBLE))" for code, expr in EXTRA_SUMS.items()}
+        unique: dict[str, str] = {}  # expression → column alias; shared sums are computed once
+        for expr in wanted.values():
+            if expr is not None and expr not in unique:
+                unique[expr] = f"s{len(unique)}"
+        sums = [f"{expr} AS {alias}" for expr, alias in unique.items()]
+        ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
+        # Scan 1 validated every row. When none was rejected, scan 2 reads the typed rows without
+        # evaluating the rules again (same typed expressions, so the same values).
+        source = "input_clean" if report.rejected else "input_typed"
+        y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
+        b = f"CAST(EXTRACT({part} FROM discharge_date) AS INTEGER)"
+        cols, rows = self.engine.query(
+            f"SELECT org_code, {y} AS y, {b} AS b, {', '.join(sums)} "
+            f"FROM (SELECT v.*, {ref_cols} FROM {source} AS v LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
+            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f "
+            f"GROUP BY org_code, {y}, {b}"
+        )
+        step("生成数据项与指标值")
+        kinds = ["quarter", "year"] if period.kind == "year" else [period.kind]
+        acc: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        total = 0
+        for row in rows:
+            got = dict(zip(cols, row, strict=True))
+            org, yy, bb = got.pop("org_code"), got.pop("y"), got.pop("b")
+            rec = {k: (got[unique[e]] if e is not None else 0) for k, e in wanted.items()}
+            total += int(rec["SSZB_d"])
+            for kind in kinds:
+                per = {"year": str(yy), "quarter": f"{yy}Q{bb}", "month": f"{yy}-{bb:02d}"}[kind]
+                a = acc[(org, per)]
+                for k, v in rec.items():
+                    a[k] += float(v or 0)
+        values: list[DataValue] = []
+        rates: list[Rate] = []
+        for org, per in sorted(acc):
+            a = acc[(org, per)]
+            seen: dict[str, float] = {}
+            for m in MEASURES:
+                seen.setdefault(m.denominator_element, a[f"{m.id}_d"])
+                seen.setdefault(m.numerator_element, a[f"{m.id}_n"])
+                den = int(round(a[f"{m.id}_d"]))
+                num = a[f"{m.id}_n"]
+                rates.append(Rate(org, per, m.id, num, den, int(round(a[f"{m.id}_x"])),
+                                  num / den * m.factor if den else None))
+            for c in EXTRA_SUMS:
+                seen[c] = a[f"x_{c}"]
+            for code in ELEMENTS:
+                if code in seen:
+                    values.append(DataValue(org, per, code, seen[code]))
+        return ComputeResult(period.text, self.engine.name, values, rates, report, groups, total)
+
+    def _flags_view(self, period: Period) -> None:
+        self.reference(period)
+        ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
+        cols = ["org_code", "record_id", "discharge_date"]
+        for m in MEASURES:
+            cols += flag_columns(m)
+        self.engine.create_view(
+            "flags",
+            f"SELECT {', '.join(cols)} FROM (SELECT v.*, {ref_cols} FROM input_clean AS v "
+            f"LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
+            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f",
+        )
+
+    # -- drill-down ---------------------------------------------------------------------------
+    def drill(self, measure: str, org: str, period_text: str, part: str = "numerator",
+              limit: int | None = 100) -> list[dict]:
+        m = _measure(measure)
+        period = parse_period(period_text)
+        self._flags_view(period)
+        cond = {
+            "numerator": f"{m.id}_d = 1 AND {m.id}_n <> 0",
+            "denominator": f"{m.id}_d = 1",
+            "exclusion": f"{m.id}_x = 1",
+        }.get(part)
+        if cond is None:
+            raise RecordsError(f"未知的明细类别：{part}（可选 numerator、denominator、exclusion）")
+        lim = f" LIMIT {int(limit)}" if limit else ""
+        cols, rows = self.engine.query(
+            f"SELECT record_id, org_code, discharge_date, {m.id}_d AS denominator, {m.id}_n AS numerator, "
+            f"{m.id}_x AS exclusion, {m.id}_r AS exclusion_reason "
+            f"FROM flags WHERE org_code = {_quote(org)} AND {cond} ORDER BY record_id{lim}"
+        )
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def export_flags(self, period_text: str, out: Path) -> int:
+        """Write the Tuva-shaped long table for ``period`` to Parquet (DuckDB); return its rows."""
+        self._flags_view(parse_period(period_text))
+        sql = self.long_flags_sql()
+        copy = getattr(self.engine, "copy_to_parquet", None)
+        if copy is None:
+            raise RecordsError("逐条标志表导出目前只支持 DuckDB 引擎")
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        copy(sql, Path(out))
+        _, rows = self.engine.query(f"SELECT COUNT(*) FROM read_parquet('{_quote(str(out))[1:-1]}')")
+        return int(rows[0][0])
+
+    def long_flags_sql(self) -> str:
+        """The Tuva-shaped table: one row per (measure, record in the measure's population)."""
+        parts = []
+        for m in MEASURES:
+            parts.append(
+                f"SELECT {_quote(m.id)} AS measure_id, {_quote(m.name)} AS measure_name, "
+                f"{_quote(m.version)} AS measure_version, org_code, record_id, discharge_date, "
+                f"1 AS denominator_flag, {m.id}_n AS numerator, {m.id}_x AS exclusion_flag, "
+                f"{m.id}_r AS exclusion_reason "
+                f"FROM flags WHERE {m.id}_d = 1 OR {m.id}_x = 1"
+            )
+        return " UNION ALL ".join(parts)
+
+
+def _measure(measure_id: str) -> Measure:
+    m = BY_ID.get(measure_id.upper())
+    if m is None:
+        raise RecordsError(f"未知的指标：{measure_id}（可选 {'、'.join(BY_ID)}）")
+    return m
+
+
+def check(path: Path, encoding: str = "auto", settings: RecordsSettings | None = None) -> RejectReport:
+    """Validate a source and report the rows that break the schema (DuckDB)."""
+    with Session(path, "duckdb", encoding=encoding, settings=settings) as s:
+        return s.rejects()
+
+
+def compute(
+    path: Path,
+    period: str,
+    engine: str | None = None,
+    *,
+    reference: Path | None = None,
+    encoding: str = "auto",
+    settings: RecordsSettings | None = None,
+    progress: Progress | None = None,
+) -> ComputeResult:
+    parse_period(period)  # fail fast, before reading anything
+    with Session(path, engine, reference=reference, encoding=encoding, settings=settings) as s:
+        return s.compute(period, progress)
+
+
+@contextmanager
+def session(path: Path, engine: str | None = None, **kw):
+    s = Session(path, engine, **kw)
+    try:
+        yield s
+    finally:
+        s.close()
