@@ -14,6 +14,16 @@ class Settings:
     # LibreOffice binary used for .doc/.wps conversion.
     soffice: str = "soffice"
     data_dir: Path = Path("hqd-data")
+    # Operational store (hqd.store): SQLite file under data_dir unless HQD_DATABASE_URL is set,
+    # e.g. postgresql+psycopg://user@host:5432/hqd
+    database_url: str | None = None
+    # Who is acting, for the audit log (CLI `--user` overrides it).
+    user: str | None = None
+
+    def store_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'hqd.db'}"
 
 
 def load_settings() -> Settings:
@@ -22,4 +32,6 @@ def load_settings() -> Settings:
         max_document_bytes=int(env.get("HQD_MAX_DOCUMENT_BYTES", Settings.max_document_bytes)),
         soffice=env.get("HQD_SOFFICE", Settings.soffice),
         data_dir=Path(env.get("HQD_DATA_DIR", str(Settings.data_dir))),
+        database_url=env.get("HQD_DATABASE_URL") or None,
+        user=env.get("HQD_USER") or None,
     )
