@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import ingest
+from . import collect, db, ingest, ledger
 
 app = typer.Typer(
     name="hqd",
@@ -20,6 +20,9 @@ def _root() -> None:
 
 
 app.command("ingest", help="读取政策文件，抽取任务台账（任务、责任单位、时限、目标指标）")(ingest.ingest)
+app.add_typer(db.app, name="db")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(collect.app, name="collect")
 
 
 def main() -> None:
