@@ -52,6 +52,7 @@ class Entry:
     period: str
     raw: Any
     comment: str | None = None
+    ref: str = ""  # short reference inside the group: D9, 第 5 行, values[3]
 
 
 @dataclass
@@ -142,7 +143,7 @@ def read_xlsx(path: Path) -> tuple[str | None, list[Entry], list[str]]:
                     if raw not in (None, ""):
                         errors.append(f"{loc} 单元格 A{r}：填了数值但数据项代码为空")
                     continue
-                entries.append(Entry(f"{loc} 单元格 D{r}", loc, org, code, period, raw, note or None))
+                entries.append(Entry(f"{loc} 单元格 D{r}", loc, org, code, period, raw, note or None, f"D{r}"))
     finally:
         wb.close()
     return ds_code, entries, errors
@@ -187,7 +188,8 @@ def read_csv(path: Path) -> tuple[str | None, list[Entry], list[str]]:
             errors.append(f"{where}：机构代码、数据项代码和期间都不能为空")
             continue
         comment = row[ic].strip() if ic is not None else ""
-        entries.append(Entry(where, f"文件 {name} 机构 {org} 期间 {per}", org, el, per, row[iv], comment or None))
+        entries.append(Entry(where, f"文件 {name} 机构 {org} 期间 {per}", org, el, per, row[iv], comment or None,
+                             f"第 {n} 行"))
     if len(ds_codes) > 1:
         errors.append(f"文件 {name}：数据集列含有多个数据集（{'、'.join(sorted(ds_codes))}），一个文件只能导入一个数据集")
     return (next(iter(ds_codes)) if len(ds_codes) == 1 else None), entries, errors
@@ -217,7 +219,7 @@ def read_json(path: Path) -> tuple[str | None, list[Entry], list[str]]:
             errors.append(f"{where}：org、element 和 period 都不能为空")
             continue
         entries.append(Entry(where, f"文件 {path.name} 机构 {org} 期间 {per}", org, el, per, v.get("value"),
-                             cell_text(v.get("comment")) or None))
+                             cell_text(v.get("comment")) or None, f"values[{i}]"))
     return (cell_text(data.get("data_set")) or None), entries, errors
 
 
@@ -234,6 +236,7 @@ class _Good:
     where: str
     comment: str | None
     key: str
+    ref: str
 
 
 def import_file(
@@ -363,7 +366,7 @@ def _check_and_write(
             errors.append(f"{e.where}：数据项“{e.element}”重复（已在 {group[el_id].where} 填写）")
             bad_groups.add(gkey)
             continue
-        group[el_id] = _Good(el_id, value, e.where, e.comment, f"{e.org}|{e.element}|{period.code}")
+        group[el_id] = _Good(el_id, value, e.where, e.comment, f"{e.org}|{e.element}|{period.code}", e.ref)
 
     # Locked (submitted / approved) submissions.
     locks = locked_pairs(session, groups.keys())
@@ -386,7 +389,7 @@ def _check_and_write(
             merged = {el_codes[el]: v for el, v in stored_by_group.get(gkey, {}).items()}
             merged.update({el_codes[g.element_id]: g.value for g in group.values()})
             for violation in check_rules(rules, merged):
-                cells = [group[el_ids[c]].where.rsplit(" ", 1)[-1] for c in sorted(violation.rule.elements)
+                cells = [group[el_ids[c]].ref for c in sorted(violation.rule.elements)
                          if el_ids.get(c) in group]
                 if not cells:
                     continue  # the violation is entirely in stored values this file does not touch

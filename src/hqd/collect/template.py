@@ -62,7 +62,7 @@ def _orgs(session: Session, ds: DataSet, org: str | None) -> list[Org]:
                 raise StoreError(f"机构代码“{org}”不存在")
             raise StoreError(f"机构“{org}”未分配到数据集“{ds.code}”")
         return [found]
-    orgs = list(session.scalars(q.order_by(Org.path)))
+    orgs = list(session.scalars(q.order_by(Org.code)))
     if not orgs:
         raise StoreError(f"数据集“{ds.code}”还没有分配任何机构")
     return orgs
