@@ -25,8 +25,8 @@ VERSION = 1
 _BATCH = 2000
 
 
-def _open(path: Path, mode: str) -> IO[str]:
-    if path.suffix == ".gz":
+def _open(path: Path, mode: str, *, gz: bool | None = None) -> IO[str]:
+    if path.suffix == ".gz" if gz is None else gz:
         return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
     return path.open(mode, encoding="utf-8")
 
@@ -77,7 +77,7 @@ def backup(store: Store, path: Path) -> dict[str, int]:
     """Write every table to `path` (JSON lines; gzip when it ends in .gz). Returns row counts."""
     counts: dict[str, int] = {}
     tmp = path.with_name(path.name + ".part")
-    with store.engine.connect() as conn, _open(tmp, "w") as out:
+    with store.engine.connect() as conn, _open(tmp, "w", gz=path.suffix == ".gz") as out:
         header = {"format": FORMAT, "version": VERSION, "revision": current_revision(store.engine),
                   "dialect": store.dialect, "created_at": datetime.now().astimezone().isoformat()}
         out.write(json.dumps(header, ensure_ascii=False) + "\n")

@@ -154,7 +154,9 @@ def _unit_pairs(raw: list[str], canonical: list[str]) -> list[tuple[str, str | N
         return list(zip(canonical, raw, strict=True))
     if canonical:
         return [(c, None) for c in canonical]
-    return [(r, None) for r in raw]
+    from hqd.policy.aliases import canonical_unit
+
+    return [(canonical_unit(r) or r, r) for r in raw]
 
 
 def find_unit(session: Session, name: str) -> Unit | None:
