@@ -6,13 +6,14 @@ import getpass
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 
 from hqd.config import load_settings
-from hqd.store.db import Store, open_store
-from hqd.store.errors import StoreError
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported only when a store command runs
+    from hqd.store.db import Store
 
 T = TypeVar("T")
 MAX_LINES = 200
@@ -41,6 +42,8 @@ def fail(problems: list[str] | str, code: int = 2) -> NoReturn:
 
 @contextmanager
 def store_errors() -> Iterator[None]:
+    from hqd.store.errors import StoreError
+
     try:
         yield
     except StoreError as exc:
@@ -48,6 +51,8 @@ def store_errors() -> Iterator[None]:
 
 
 def get_store(migrate: bool = True) -> Store:
+    from hqd.store.db import open_store
+
     with store_errors():
         return open_store(migrate=migrate)
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from sqlalchemy import select
-
-from hqd.collect import datasets, importer, orgs, progress, submissions, template
-from hqd.store.models import AuditLog
 
 from ._common import actor, fail, get_store, out, store_errors
 
@@ -22,6 +18,8 @@ ORG = typer.Option(..., "--org", help="机构代码")
 
 @app.command("orgs", help="从 xlsx/CSV 导入机构树（机构代码、机构名称、上级机构代码、层级、机构类型、等级、分组）")
 def orgs_cmd(file: Path = typer.Argument(..., help="机构表 .xlsx 或 .csv"), user: str | None = USER) -> None:
+    from hqd.collect import orgs
+
     store = get_store()
     with store_errors(), store.session() as session:
         r = orgs.import_orgs(session, file, actor=actor(user))
@@ -30,6 +28,8 @@ def orgs_cmd(file: Path = typer.Argument(..., help="机构表 .xlsx 或 .csv"), 
 
 @app.command("elements", help="导入数据项（数据项代码、数据项名称、单位、汇总方式 sum/average/last）")
 def elements_cmd(file: Path = typer.Argument(..., help=".xlsx、.csv 或 .json")) -> None:
+    from hqd.collect import datasets
+
     store = get_store()
     with store_errors(), store.session() as session:
         n = datasets.load_elements_file(session, file)
@@ -38,6 +38,8 @@ def elements_cmd(file: Path = typer.Argument(..., help=".xlsx、.csv 或 .json")
 
 @app.command("dataset", help="按 YAML/JSON 定义创建或更新数据集（数据项、期间类型、分配机构、及时天数、校验规则）")
 def dataset_cmd(file: Path = typer.Argument(..., help="数据集定义 .yaml 或 .json"), user: str | None = USER) -> None:
+    from hqd.collect import datasets
+
     store = get_store()
     with store_errors(), store.session() as session:
         ds = datasets.define_data_set(session, datasets.read_spec(file), actor=actor(user), where=f"文件 {file.name} ")
@@ -52,6 +54,8 @@ def template_cmd(
     out_path: Path = typer.Option(Path("."), "--out", "-o", help="输出文件（.xlsx）或目录"),
     split: bool = typer.Option(False, "--split", help="每个机构一个文件"),
 ) -> None:
+    from hqd.collect import template
+
     store = get_store()
     with store_errors(), store.session() as session:
         paths = template.write_templates(session, dataset, period, out_path, org=org, split=split)
@@ -69,6 +73,8 @@ def import_cmd(
     partial: bool = typer.Option(False, "--partial", help="跳过有错误的机构-期间，写入其余正确的数据"),
     user: str | None = USER,
 ) -> None:
+    from hqd.collect import importer
+
     store = get_store()
     with store_errors():
         r = importer.import_file(store, file, actor=actor(user), data_set=dataset, dry_run=dry_run, partial=partial)
@@ -90,7 +96,10 @@ def import_cmd(
              + [f"  {e}" for e in r.errors])
 
 
-def _transition(fn, dataset: str, period: str, org: str, user: str | None, **kw) -> None:
+def _transition(name: str, dataset: str, period: str, org: str, user: str | None, **kw) -> None:
+    from hqd.collect import submissions
+
+    fn = getattr(submissions, name)
     store = get_store()
     with store_errors(), store.session() as session:
         sub = fn(session, dataset, org, period, actor=actor(user), **kw)
@@ -99,12 +108,12 @@ def _transition(fn, dataset: str, period: str, org: str, user: str | None, **kw)
 
 @app.command("submit", help="上报（标记填报完成，通过校验后锁定数据）")
 def submit_cmd(dataset: str = typer.Argument(...), period: str = PERIOD, org: str = ORG, user: str | None = USER) -> None:
-    _transition(submissions.submit, dataset, period, org, user)
+    _transition("submit", dataset, period, org, user)
 
 
 @app.command("approve", help="审核通过（锁定数据）")
 def approve_cmd(dataset: str = typer.Argument(...), period: str = PERIOD, org: str = ORG, user: str | None = USER) -> None:
-    _transition(submissions.approve, dataset, period, org, user)
+    _transition("approve", dataset, period, org, user)
 
 
 @app.command("return", help="退回已上报的填报，须说明原因")
@@ -112,7 +121,7 @@ def return_cmd(
     dataset: str = typer.Argument(...), period: str = PERIOD, org: str = ORG,
     reason: str = typer.Option(..., "--reason", help="退回原因"), user: str | None = USER,
 ) -> None:
-    _transition(submissions.return_, dataset, period, org, user, reason=reason)
+    _transition("return_", dataset, period, org, user, reason=reason)
 
 
 @app.command("reopen", help="重新打开已审核通过的填报（解锁数据，记入审计日志），须说明原因")
@@ -120,11 +129,13 @@ def reopen_cmd(
     dataset: str = typer.Argument(...), period: str = PERIOD, org: str = ORG,
     reason: str = typer.Option(..., "--reason", help="重新打开的原因"), user: str | None = USER,
 ) -> None:
-    _transition(submissions.reopen, dataset, period, org, user, reason=reason)
+    _transition("reopen", dataset, period, org, user, reason=reason)
 
 
 @app.command("status", help="完整率与及时率（按机构层级）")
 def status_cmd(dataset: str = typer.Argument(...), period: str = PERIOD) -> None:
+    from hqd.collect import orgs, submissions
+
     store = get_store()
     with store_errors(), store.session() as session:
         rows = submissions.completeness(session, dataset, period)
@@ -144,6 +155,8 @@ def progress_cmd(
     narrative: str = typer.Option("", "--narrative", help="进展情况"),
     user: str | None = USER,
 ) -> None:
+    from hqd.collect import progress
+
     store = get_store()
     with store_errors(), store.session() as session:
         row = progress.report_progress(session, plan=plan, task_path=task, period=period, unit=unit, status=status,
@@ -156,6 +169,10 @@ def audit_cmd(
     key: str | None = typer.Option(None, "--key", help="键或其开头部分"),
     limit: int = typer.Option(50, "--limit", help="最多显示条数"),
 ) -> None:
+    from sqlalchemy import select
+
+    from hqd.store.models import AuditLog
+
     store = get_store()
     with store.session() as session:
         q = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)

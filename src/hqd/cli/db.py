@@ -5,11 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from sqlalchemy import func, select
-
-from hqd.store.backup import backup, restore
-from hqd.store.db import current_revision, head_revision, make_engine, upgrade
-from hqd.store.models import Base
 
 from ._common import get_store, out, run, store_errors
 
@@ -18,6 +13,8 @@ app = typer.Typer(help="数据库：初始化/升级、备份与恢复", no_args
 
 @app.command("upgrade", help="创建或升级数据库结构（默认 SQLite 文件，设置 HQD_DATABASE_URL 时使用 PostgreSQL）")
 def upgrade_cmd() -> None:
+    from hqd.store.db import current_revision, head_revision, make_engine, upgrade
+
     with store_errors():
         engine = make_engine()
         before = current_revision(engine)
@@ -28,6 +25,8 @@ def upgrade_cmd() -> None:
 
 @app.command("backup", help="把整个数据库备份为一个 JSON Lines 文件（.gz 结尾时压缩），可恢复到任一种数据库")
 def backup_cmd(file: Path = typer.Argument(..., help="备份文件路径")) -> None:
+    from hqd.store.backup import backup
+
     store = get_store()
     counts = run(lambda: backup(store, file))
     out(f"已备份 {sum(counts.values())} 行（{len([c for c in counts.values() if c])} 张表）到 {file}")
@@ -35,6 +34,8 @@ def backup_cmd(file: Path = typer.Argument(..., help="备份文件路径")) -> N
 
 @app.command("restore", help="把备份文件恢复到一个空数据库（全部成功或全部不写入）")
 def restore_cmd(file: Path = typer.Argument(..., help="hqd db backup 生成的备份文件")) -> None:
+    from hqd.store.backup import restore
+
     store = get_store()
     counts = run(lambda: restore(store, file))
     out(f"已恢复 {sum(counts.values())} 行（{len(counts)} 张表）")
@@ -42,6 +43,11 @@ def restore_cmd(file: Path = typer.Argument(..., help="hqd db backup 生成的�
 
 @app.command("info", help="显示数据库地址、结构版本和各表行数")
 def info_cmd() -> None:
+    from sqlalchemy import func, select
+
+    from hqd.store.db import current_revision
+    from hqd.store.models import Base
+
     store = get_store(migrate=False)
     out(f"数据库：{store.engine.url.render_as_string(hide_password=True)}")
     out(f"结构版本：{current_revision(store.engine)}")

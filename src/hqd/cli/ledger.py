@@ -5,11 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from sqlalchemy import func, select
-
-from hqd.store.errors import StoreError
-from hqd.store.ledger import import_ledger, load_plan_file
-from hqd.store.models import Plan, PlanCitation, Task
 
 from ._common import actor, fail, get_store, out
 
@@ -32,6 +27,9 @@ def import_cmd(
     plans: list[Path] = typer.Argument(..., help="政策文件、台账 JSON 或目录"),
     user: str | None = typer.Option(None, "--user", help="操作人（写入审计日志）"),
 ) -> None:
+    from hqd.store.errors import StoreError
+    from hqd.store.ledger import import_ledger, load_plan_file
+
     store = get_store()
     who = actor(user)
     problems: list[str] = []
@@ -52,6 +50,10 @@ def import_cmd(
 
 @app.command("list", help="列出数据库中的政策文件")
 def list_cmd() -> None:
+    from sqlalchemy import func, select
+
+    from hqd.store.models import Plan, PlanCitation, Task
+
     store = get_store()
     with store.session() as session:
         rows = session.execute(
