@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +30,7 @@ from .datasets import check_rules, compile_rules
 from .outliers import against_history, peer_flags
 from .tables import cell_text, decode_text
 from .template import FIRST_ROW, GUIDE_SHEET, HEADER_ROW, HEADERS, MARK, META_SHEET
+from .xlsx import iter_sheets
 
 HISTORY_PERIODS = 8
 CSV_COLUMNS = {
@@ -70,25 +70,32 @@ class ImportReport:
     dry_run: bool = False
 
 
+_INF = (float("inf"), float("-inf"))
+
+
 def parse_number(raw: Any) -> float | None:
     """A number from a cell; None for blank. Raises ValueError with a Chinese reason otherwise."""
     if raw is None:
         return None
-    if isinstance(raw, bool):
-        raise ValueError(f"“{raw}”不是数字")
-    if isinstance(raw, int | float):
+    kind = type(raw)
+    if kind is float or kind is int:
         value = float(raw)
-    else:
-        text = str(raw).strip().replace(",", "").replace("，", "")
-        if text == "":
-            return None
-        if text.endswith(("%", "％")):
-            raise ValueError(f"“{raw}”带百分号，请填写不带百分号的数字")
+    elif kind is str:
         try:
-            value = float(text)
+            value = float(raw)  # the common case, fast
         except ValueError:
-            raise ValueError(f"“{raw}”不是数字") from None
-    if math.isnan(value) or math.isinf(value):
+            text = raw.strip().replace(",", "").replace("，", "")
+            if text == "":
+                return None
+            if text.endswith(("%", "％")):
+                raise ValueError(f"“{raw}”带百分号，请填写不带百分号的数字") from None
+            try:
+                value = float(text)
+            except ValueError:
+                raise ValueError(f"“{raw}”不是数字") from None
+    else:  # bool, dates, formulas' errors …
+        raise ValueError(f"“{raw}”不是数字")
+    if value != value or value in _INF:
         raise ValueError(f"“{raw}”不是有效数字")
     return value
 
@@ -97,55 +104,47 @@ def parse_number(raw: Any) -> float | None:
 
 
 def read_xlsx(path: Path) -> tuple[str | None, list[Entry], list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - a broken file surfaces as many exception types
-        raise StoreError(f"文件 {path.name}：不是有效的 xlsx 文件（{type(exc).__name__}）") from exc
+    all_sheets = list(iter_sheets(path, max_col=6))
     errors: list[str] = []
     entries: list[Entry] = []
     ds_code: str | None = None
-    try:
-        if META_SHEET in wb.sheetnames:
-            meta = {cell_text(r[0]): r[1] for r in wb[META_SHEET].iter_rows(max_col=2, values_only=True) if r}
+    for title, rows in all_sheets:
+        if title == META_SHEET:
+            meta = {cell_text(r[0]): r[1] for r in rows}
             if meta.get("mark") == MARK:
                 ds_code = cell_text(meta.get("data_set")) or None
-        sheets = [ws for ws in wb.worksheets if ws.title not in (META_SHEET, GUIDE_SHEET)]
-        if not sheets:
-            raise StoreError(f"文件 {path.name}：没有可导入的工作表")
-        for ws in sheets:
-            loc = f"文件 {path.name} 工作表 {ws.title}"
-            rows = list(ws.iter_rows(max_col=6, values_only=True))
-            if len(rows) < HEADER_ROW or [cell_text(c) for c in rows[HEADER_ROW - 1][:4]] != HEADERS[:4]:
-                errors.append(f"{loc}：不是填报模板的格式（第 {HEADER_ROW} 行表头应为 {'、'.join(HEADERS[:4])}），"
-                              "请使用 hqd collect template 生成的模板")
+    sheets = [(t, rows) for t, rows in all_sheets if t not in (META_SHEET, GUIDE_SHEET)]
+    if not sheets:
+        raise StoreError(f"文件 {path.name}：没有可导入的工作表")
+    for title, rows in sheets:
+        loc = f"文件 {path.name} 工作表 {title}"
+        if len(rows) < HEADER_ROW or [cell_text(c) for c in rows[HEADER_ROW - 1][:4]] != HEADERS[:4]:
+            errors.append(f"{loc}：不是填报模板的格式（第 {HEADER_ROW} 行表头应为 {'、'.join(HEADERS[:4])}），"
+                          "请使用 hqd collect template 生成的模板")
+            continue
+        org = cell_text(rows[1][1]) if len(rows[1]) > 1 else ""
+        period = cell_text(rows[2][1]) if len(rows[2]) > 1 else ""
+        sheet_ds = cell_text(rows[3][1]) if len(rows[3]) > 1 else ""
+        if not org:
+            errors.append(f"{loc} 单元格 B2：机构代码为空")
+            continue
+        if not period:
+            errors.append(f"{loc} 单元格 B3：期间为空")
+            continue
+        if sheet_ds:
+            if ds_code and sheet_ds != ds_code:
+                errors.append(f"{loc} 单元格 B4：数据集“{sheet_ds}”与本文件的数据集“{ds_code}”不一致")
                 continue
-            org = cell_text(rows[1][1]) if len(rows[1]) > 1 else ""
-            period = cell_text(rows[2][1]) if len(rows[2]) > 1 else ""
-            sheet_ds = cell_text(rows[3][1]) if len(rows[3]) > 1 else ""
-            if not org:
-                errors.append(f"{loc} 单元格 B2：机构代码为空")
+            ds_code = ds_code or sheet_ds
+        for r, row in enumerate(rows[FIRST_ROW - 1 :], FIRST_ROW):
+            code = cell_text(row[0]) if row else ""
+            raw = row[3] if len(row) > 3 else None
+            note = cell_text(row[5]) if len(row) > 5 else ""
+            if not code:
+                if raw not in (None, ""):
+                    errors.append(f"{loc} 单元格 A{r}：填了数值但数据项代码为空")
                 continue
-            if not period:
-                errors.append(f"{loc} 单元格 B3：期间为空")
-                continue
-            if sheet_ds:
-                if ds_code and sheet_ds != ds_code:
-                    errors.append(f"{loc} 单元格 B4：数据集“{sheet_ds}”与本文件的数据集“{ds_code}”不一致")
-                    continue
-                ds_code = ds_code or sheet_ds
-            for r, row in enumerate(rows[FIRST_ROW - 1 :], FIRST_ROW):
-                code = cell_text(row[0]) if row else ""
-                raw = row[3] if len(row) > 3 else None
-                note = cell_text(row[5]) if len(row) > 5 else ""
-                if not code:
-                    if raw not in (None, ""):
-                        errors.append(f"{loc} 单元格 A{r}：填了数值但数据项代码为空")
-                    continue
-                entries.append(Entry(f"{loc} 单元格 D{r}", loc, org, code, period, raw, note or None, f"D{r}"))
-    finally:
-        wb.close()
+            entries.append(Entry(f"{loc} 单元格 D{r}", loc, org, code, period, raw, note or None, f"D{r}"))
     return ds_code, entries, errors
 
 
@@ -176,16 +175,17 @@ def read_csv(path: Path) -> tuple[str | None, list[Entry], list[str]]:
     ds_codes: set[str] = set()
     name = path.name
     for n, row in enumerate(reader, 2):
-        if not row or all(not c.strip() for c in row):
+        if not row:
             continue
         if len(row) < width:
             row = row + [""] * (width - len(row))
         org, el, per = row[io_].strip(), row[ie].strip(), row[ip].strip()
         where = f"文件 {name} 第 {n} 行"
-        if ids is not None and row[ids].strip():
+        if ids is not None and row[ids]:
             ds_codes.add(row[ids].strip())
         if not org or not el or not per:
-            errors.append(f"{where}：机构代码、数据项代码和期间都不能为空")
+            if any(c.strip() for c in row):
+                errors.append(f"{where}：机构代码、数据项代码和期间都不能为空")
             continue
         comment = row[ic].strip() if ic is not None else ""
         entries.append(Entry(where, f"文件 {name} 机构 {org} 期间 {per}", org, el, per, row[iv], comment or None,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .bulk import db_time, insert_rows, update_versioned
 from .errors import ConflictError, LockedError, StoreError
 from .models import (
     AuditLog,
@@ -178,10 +178,11 @@ def write_values(
         if problems:
             raise LockedError(problems)
     current = current_values(session, ((w.org_id, w.element_id, w.period_id) for w in writes))
-    now = utcnow()
-    inserts: list[dict] = []
-    updates: list[dict] = []
-    audits: list[dict] = []
+    conn = session.connection()
+    now = db_time(conn, utcnow())
+    inserts: list[tuple] = []
+    updates: list[tuple] = []
+    audits: list[tuple] = []
     conflicts: list[str] = []
     for w in writes:
         cur = current.get((w.org_id, w.element_id, w.period_id))
@@ -189,12 +190,8 @@ def write_values(
             if w.expected_version is not None:
                 conflicts.append(f"{w.key}：读取后该数据已被他人删除")
                 continue
-            inserts.append(
-                {"org_id": w.org_id, "data_element_id": w.element_id, "period_id": w.period_id,
-                 "value": w.value, "comment": w.comment, "version": 1, "updated_by": actor,
-                 "updated_at": now, "source": source}
-            )
-            audits.append(_audit_row(now, actor, "create", w.key, None, w.value, source, detail))
+            inserts.append((w.org_id, w.element_id, w.period_id, w.value, w.comment, 1, actor, now, source))
+            audits.append((now, actor, "create", "data_value", w.key, None, fmt_value(w.value), source, detail))
             result.created += 1
             continue
         if w.expected_version is not None and w.expected_version != cur.version:
@@ -206,43 +203,25 @@ def write_values(
         if cur.value == w.value and (w.comment is None or w.comment == cur.comment):
             result.unchanged += 1
             continue
-        updates.append(
-            {"b_id": cur.id, "b_version": cur.version, "value": w.value,
-             "comment": w.comment if w.comment is not None else cur.comment,
-             "version": cur.version + 1, "updated_by": actor, "updated_at": now, "source": source}
-        )
-        audits.append(_audit_row(now, actor, "update", w.key, cur.value, w.value, source, detail))
+        comment = w.comment if w.comment is not None else cur.comment
+        updates.append((w.value, comment, cur.version + 1, actor, now, source, cur.id, cur.version))
+        audits.append((now, actor, "update", "data_value", w.key, fmt_value(cur.value), fmt_value(w.value), source,
+                       detail))
         result.updated += 1
     if conflicts:
         raise ConflictError(conflicts)
-    t = DataValue.__table__
-    conn = session.connection()
-    if inserts:
-        try:
-            conn.execute(insert(t), inserts)
-        except IntegrityError as exc:
-            raise ConflictError("写入时发现其他用户同时录入了相同的数据（机构、数据项、期间），请刷新后重试") from exc
-    if updates:
-        stmt = (
-            update(t)
-            .where(and_(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version")))
-            .values(value=bindparam("value"), comment=bindparam("comment"), version=bindparam("version"),
-                    updated_by=bindparam("updated_by"), updated_at=bindparam("updated_at"),
-                    source=bindparam("source"))
-        )
-        matched = conn.execute(stmt, updates).rowcount
-        if matched != len(updates):
-            raise ConflictError(
-                f"有 {len(updates) - matched} 个数据在读取后被他人修改，本次写入已全部撤销，请刷新后重试"
-            )
-    if audits:
-        conn.execute(insert(AuditLog.__table__), audits)
+    insert_rows(conn, "data_value", _VALUE_COLUMNS, inserts)
+    matched = update_versioned(conn, "data_value", _UPDATE_COLUMNS, updates)
+    if matched != len(updates):
+        raise ConflictError(f"有 {len(updates) - matched} 个数据在读取后被他人修改，本次写入已全部撤销，请刷新后重试")
+    insert_rows(conn, "audit_log", _AUDIT_COLUMNS, audits)
     return result
 
 
-def _audit_row(now, actor, action, key, old, new, source, detail) -> dict:
-    return {"at": now, "actor": actor, "action": action, "entity": "data_value", "key": key,
-            "old_value": fmt_value(old), "new_value": fmt_value(new), "source": source, "detail": detail}
+_VALUE_COLUMNS = ("org_id", "data_element_id", "period_id", "value", "comment", "version", "updated_by", "updated_at",
+                  "source")
+_UPDATE_COLUMNS = ("value", "comment", "version", "updated_by", "updated_at", "source")
+_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "key", "old_value", "new_value", "source", "detail")
 
 
 @dataclass
