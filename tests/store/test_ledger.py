@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from hqd.collect.progress import report_progress
@@ -88,3 +89,27 @@ def test_lineage_by_doc_number_any_order_and_user_edits_survive(store, tmp_path)
         # 区卫健局 and 区卫生健康局 are one unit, the short name an alias.
         alias = s.scalar(select(UnitAlias).where(UnitAlias.alias == "区卫健局"))
         assert alias is not None and alias.unit.name == "区卫生健康局"
+
+
+def test_target_catalog_baseline_and_orgs(store, tmp_path):
+    from hqd.collect.orgs import import_orgs
+    from hqd.store.errors import StoreError
+    from hqd.store.targets import set_target, targets_for_org
+    from hqd_testdb import write_orgs_csv
+
+    ledger = _ledger("杭卫发〔2023〕2号", "杭州市卫生健康委员会关于印发方案的通知", [],
+                     [_task(["一"], "提升", ["市卫生健康委"], ["三级公立医院四级手术占比", "日间手术占比"])])
+    with store.session() as s:
+        import_orgs(s, write_orgs_csv(tmp_path / "o.csv"), actor="t")
+        import_ledger(s, ledger, content_hash="x", actor="t")
+        first, second = s.scalars(select(Target).order_by(Target.id)).all()
+        set_target(s, first.id, actor="质控科", catalog_code="SSZB04", baseline_value=18.5, baseline_period="2022",
+                   org_codes=["XH"])
+        with pytest.raises(StoreError, match="机构代码 NOPE 不存在"):
+            set_target(s, second.id, actor="t", org_codes=["NOPE"])
+    with store.session() as s:
+        t = s.get(Target, first.id)
+        assert (t.catalog_code, t.baseline_value, t.baseline_period) == ("SSZB04", 18.5, "2022")
+        # H001 is under 西湖区 (XH): both targets apply; H002 (滨江) only gets the unscoped one.
+        assert [x.id for x in targets_for_org(s, "H001")] == [first.id, second.id]
+        assert [x.id for x in targets_for_org(s, "H002")] == [second.id]

@@ -9,7 +9,6 @@ for the first `max_col` columns of every sheet, in workbook order.
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,8 @@ from hqd.store.errors import StoreError
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_REF = re.compile(r"([A-Z]+)(\d+)")
+_V = f"{NS}v"
+_IS = f"{NS}is"
 
 
 def _col_index(letters: str) -> int:
@@ -32,8 +32,13 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
+_T = f"{NS}t"
+
+
 def _text(el) -> str:
     """Concatenated <t> text of a shared/inline string, without phonetic runs."""
+    if len(el) == 1 and el[0].tag == _T:  # the plain case: one <t>
+        return el[0].text or ""
     parts = [t.text or "" for t in el.iter(f"{NS}t") if t.getparent().tag != f"{NS}rPh"]
     return "".join(parts)
 
@@ -88,17 +93,21 @@ def iter_sheets(path: Path, max_col: int = 6) -> Iterator[tuple[str, list[list[A
                             rows.append([None] * max_col)
                         values: list[Any] = [None] * max_col
                         col = -1
-                        for c in row.iterchildren(f"{NS}c"):
+                        for c in row:
                             ref = c.get("r")
-                            col = _col_index(_REF.match(ref).group(1)) if ref else col + 1
+                            col = _col_index(ref.rstrip("0123456789")) if ref else col + 1
                             if col >= max_col:
                                 continue
                             t = c.get("t")
+                            v = None
+                            for child in c:
+                                if child.tag == _V:
+                                    v = child.text
+                                elif child.tag == _IS:
+                                    v = _text(child)
                             if t == "inlineStr":
-                                is_ = c.find(f"{NS}is")
-                                values[col] = _text(is_) if is_ is not None else ""
+                                values[col] = v or ""
                                 continue
-                            v = c.findtext(f"{NS}v")
                             if v is None:
                                 continue
                             if t == "s":
