@@ -73,3 +73,19 @@ def test_outlier_warnings_at_import(store, tmp_path):
     assert any("第 8 行" in w and "本机构近 5 期历史" in w for w in r.warnings)
     assert any("第 8 行" in w and "同类机构（7 家）" in w for w in r.warnings)
     assert all("第 8 行" in w for w in r.warnings)
+
+
+def test_review_of_stored_values(store, tmp_path):
+    from hqd.collect.quality import find_outliers
+
+    setup_world(store, tmp_path, hospitals=12)
+    quarters = ["2024Q2", "2024Q3", "2024Q4", "2025Q1"]
+    rows = [(f"H{i:03d}", "CYRS", q, good_values(i)["CYRS"] + k) for k, q in enumerate(quarters) for i in range(1, 13)]
+    rows += [(f"H{i:03d}", "CYRS", "2025Q2", good_values(i)["CYRS"] + (8000 if i == 9 else 4)) for i in range(1, 13)]
+    assert import_file(store, write_values_csv(tmp_path / "h.csv", rows, "GZL"), actor="t").written
+    with store.session() as s:
+        found = find_outliers(s, "GZL", "2025Q2")
+        assert {(f.org, f.element) for f in found} == {("H009", "CYRS")} and len(found) == 2
+        assert find_outliers(s, "GZL", "2025Q3") == []
+        with pytest.raises(StoreError, match="按季度填报"):
+            find_outliers(s, "GZL", "2025")

@@ -145,6 +145,19 @@ def status_cmd(dataset: str = typer.Argument(...), period: str = PERIOD) -> None
         out(f"  {label:6s} {c.expected:5d} {c.submitted:5d} {c.on_time:5d} {c.approved:6d}  {c.rate:6.1%} {c.timely_rate:6.1%}")
 
 
+@app.command("outliers", help="数据质量核查：列出偏离本机构历史或同类机构的数值（中位数与 MAD）")
+def outliers_cmd(dataset: str = typer.Argument(...), period: str = PERIOD) -> None:
+    from hqd.collect.quality import find_outliers
+
+    store = get_store()
+    with store_errors(), store.session() as session:
+        found = find_outliers(session, dataset, period)
+    if not found:
+        out(f"{dataset} {period}：未发现异常值")
+    for f in found:
+        out(f"{f.org}\t{f.element}\t{f.period}\t{f.message}")
+
+
 @app.command("progress", help="报送任务进展：责任单位按期间填写状态和进展情况")
 def progress_cmd(
     plan: str = typer.Option(..., "--plan", help="政策文件文号（或编号）"),
