@@ -19,6 +19,8 @@ class Settings:
     database_url: str | None = None
     # Who is acting, for the audit log (CLI `--user` overrides it).
     user: str | None = None
+    # Reporting deadlines (上报截止, 停止录入) are calendar days in this time zone.
+    timezone: str = "Asia/Shanghai"
 
     def store_url(self) -> str:
         if self.database_url:
@@ -34,4 +36,5 @@ def load_settings() -> Settings:
         data_dir=Path(env.get("HQD_DATA_DIR", str(Settings.data_dir))),
         database_url=env.get("HQD_DATABASE_URL") or None,
         user=env.get("HQD_USER") or None,
+        timezone=env.get("HQD_TIMEZONE") or Settings.timezone,
     )

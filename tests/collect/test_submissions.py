@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -74,10 +75,13 @@ def test_submit_refused_when_rules_fail_or_empty(store, tmp_path):
 def test_completeness_and_timeliness_per_level(store, tmp_path):
     setup_world(store, tmp_path)
     load(store, tmp_path, orgs=range(1, 6))
+    beijing = ZoneInfo("Asia/Shanghai")
     with store.session() as s:
         submit(s, "GZL", "H001", "2025Q2", actor="院", now=datetime(2025, 7, 5, tzinfo=UTC))  # on time (≤ 7/10)
-        submit(s, "GZL", "H002", "2025Q2", actor="院", now=datetime(2025, 7, 10, 23, tzinfo=UTC))  # last day
-        submit(s, "GZL", "H003", "2025Q2", actor="院", now=datetime(2025, 7, 11, 1, tzinfo=UTC))  # late
+        # 7月10日 23:30 in Beijing is still on time, though it is 15:30 UTC …
+        submit(s, "GZL", "H002", "2025Q2", actor="院", now=datetime(2025, 7, 10, 23, 30, tzinfo=beijing))
+        # … and 7月11日 07:00 in Beijing is late, though it is still 7月10日 in UTC.
+        submit(s, "GZL", "H003", "2025Q2", actor="院", now=datetime(2025, 7, 11, 7, tzinfo=beijing))
         approve(s, "GZL", "H001", "2025Q2", actor="委")
         # H004 and H005 entered data but did not submit: not complete.
     with store.session() as s:

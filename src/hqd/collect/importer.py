@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from hqd.store.db import Store
 from hqd.store.errors import StoreError
 from hqd.store.models import DataSet, DataSetOrg, Org, Period, Submission
-from hqd.store.periods import TYPE_NAMES, parse_period, shift
+from hqd.store.periods import TYPE_NAMES, local_date, parse_period, shift
 from hqd.store.values import ValueWrite, get_or_create_period, locked_pairs, values_for, write_values
 
 from .datasets import check_rules, compile_rules
@@ -305,7 +305,7 @@ def _check_and_write(
         )
     }
     periods: dict[str, Period | str] = {}  # code → Period, or the error message
-    today = now.date()
+    today = local_date(now)
     for code in {e.period for e in entries}:
         try:
             spec = parse_period(code)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hqd.store.errors import StoreError
 from hqd.store.models import DataSet, DataSetOrg, DataValue, Org, Period, Submission
-from hqd.store.periods import TYPE_NAMES, parse_period
+from hqd.store.periods import TYPE_NAMES, local_date, parse_period
 from hqd.store.values import audit, get_or_create_period
 
 from .datasets import check_rules, compile_rules, get_data_set
@@ -147,7 +147,8 @@ class Completeness:
 
 def completeness(session: Session, dataset: str, period: str) -> list[Completeness]:
     """Per org level and in total: expected = orgs assigned; complete = submitted or approved;
-    on time = submitted by period end + timely days (DHIS2's reporting rate and on-time rate)."""
+    on time = submitted by period end + timely days, local calendar day (DHIS2's reporting rate and
+    on-time rate)."""
     ds = get_data_set(session, dataset)
     spec = parse_period(period)
     if spec.type != ds.period_type:
@@ -167,7 +168,7 @@ def completeness(session: Session, dataset: str, period: str) -> list[Completene
                 continue
             s = stats[levels[org_id]]
             s[1] += 1
-            if submitted_at is not None and submitted_at.date() <= deadline:
+            if submitted_at is not None and local_date(submitted_at) <= deadline:
                 s[2] += 1
             if status == "approved":
                 s[3] += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from .errors import StoreError
 
@@ -55,3 +55,23 @@ def shift(code: str, steps: int) -> str:
 
 def previous(code: str) -> str:
     return shift(code, -1)
+
+
+def local_zone() -> tzinfo:
+    """The time zone of reporting deadlines (HQD_TIMEZONE, default Asia/Shanghai)."""
+    from hqd.config import load_settings
+
+    name = load_settings().timezone
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:  # noqa: BLE001 - no tz database: China Standard Time has no DST
+        return timezone(timedelta(hours=8))
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day of `moment` where the deadlines are set (naive values are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(local_zone()).date()
