@@ -129,3 +129,32 @@ def test_one_org_template_and_split(store, tmp_path):
     fill(many[1], {"H002": good_values(2)})
     r = import_file(store, many[1], actor="t")
     assert r.written and r.created == 5
+
+
+def test_value_changed_since_the_template_was_made_is_a_conflict(store, tmp_path):
+    from hqd.store.values import set_value
+
+    setup_world(store, tmp_path)
+    rows = [("H001", c, "2025Q2", v) for c, v in good_values(1).items()]
+    assert import_file(store, write_values_csv(tmp_path / "a.csv", rows, "GZL"), actor="t").written
+    with store.session() as s:
+        [path] = write_templates(s, "GZL", "2025Q2", tmp_path / "t.xlsx", org="H001")
+    ws = load_workbook(path)["H001"]
+    assert ws["D7"].value == 1010 and ws["G7"].value == 1 and ws.column_dimensions["G"].hidden
+    with store.session() as s:  # somebody corrects 出院人数 in the web form meanwhile
+        set_value(s, "H001", "CYRS", "2025Q2", 1500, actor="表单", expected_version=1)
+    # The template's user changes other cells only, leaving D7 at the old 1010: no silent revert.
+    fill(path, {"H001": {"MZSR": 801.5 + 10, "YLSR": 2002.5 + 10}})
+    r = import_file(store, path, actor="文件")
+    assert not r.written
+    assert r.errors == ["文件 t.xlsx 工作表 H001 单元格 D7：读取后（版本 1）该数据已被他人修改为 1500（版本 2），"
+                        "请刷新（或重新生成模板）后再提交"]
+    with store.session() as s:
+        assert get_value(s, "H001", "CYRS", "2025Q2").value == 1500
+        assert get_value(s, "H001", "MZSR", "2025Q2").value == good_values(1)["MZSR"]
+    # A fresh template carries version 2 and imports.
+    with store.session() as s:
+        [path] = write_templates(s, "GZL", "2025Q2", tmp_path / "t2.xlsx", org="H001")
+    fill(path, {"H001": {"MZSR": 801.5 + 10, "YLSR": 2002.5 + 10}})
+    r = import_file(store, path, actor="文件")
+    assert r.written and r.updated == 2 and r.unchanged == 3

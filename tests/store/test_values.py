@@ -96,3 +96,36 @@ def test_approval_locks_and_reopen_unlocks(store, tmp_path):
         a = s.scalar(select(AuditLog).where(AuditLog.action == "reopen"))
         assert (a.actor, a.key, a.detail) == ("卫健委", "GZL|H001|2025Q2", "出院人数口径更正")
         assert get_value(s, "H001", "CYRS", "2025Q2").version == 2
+
+
+def test_file_import_racing_a_form_is_a_conflict_not_a_lost_write(store, tmp_path):
+    """A form inserts a value while an import of the same key is under way: the import stops and
+    reports the conflict; the form's value stays."""
+    if store.dialect != "postgresql":
+        pytest.skip("two open write transactions at once need PostgreSQL (SQLite has one writer)")
+    from hqd.collect.importer import import_file
+    from hqd_testdb import write_values_csv
+
+    setup_world(store, tmp_path)
+    # The period exists already (another org reported), so the only contended row is the value itself.
+    assert import_file(store, write_values_csv(tmp_path / "h2.csv", [("H002", "CYRS", "2025Q2", 5)], "GZL"),
+                       actor="t").written
+    form = store.sessions()
+    report: dict[str, object] = {}
+    try:
+        set_value(form, "H001", "CYRS", "2025Q2", 777, actor="表单")  # not committed yet
+        path = write_values_csv(tmp_path / "v.csv", [("H001", "CYRS", "2025Q2", 100), ("H001", "CYSSRS", "2025Q2", 1)],
+                                "GZL")
+        t = threading.Thread(target=lambda: report.setdefault("r", import_file(store, path, actor="文件")))
+        t.start()
+        t.join(1.5)
+        assert t.is_alive(), "the import should wait on the form's uncommitted row"
+        form.commit()
+        t.join(20)
+    finally:
+        form.close()
+    r = report["r"]
+    assert not r.written and "同时录入了相同的数据" in r.errors[0]
+    with store.session() as s:
+        assert get_value(s, "H001", "CYRS", "2025Q2").value == 777
+        assert get_value(s, "H001", "CYSSRS", "2025Q2") is None  # nothing of the import was kept

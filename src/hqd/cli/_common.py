@@ -42,12 +42,19 @@ def fail(problems: list[str] | str, code: int = 2) -> NoReturn:
 
 @contextmanager
 def store_errors() -> Iterator[None]:
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
     from hqd.store.errors import StoreError
 
     try:
         yield
     except StoreError as exc:
         fail(exc.problems)
+    except IntegrityError as exc:
+        fail(f"与其他用户的同时写入冲突，本次操作未生效，请重试（{type(exc.orig).__name__}）", code=1)
+    except DBAPIError as exc:
+        first = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        fail(f"数据库操作失败，本次操作未生效：{first}", code=1)
 
 
 def get_store(migrate: bool = True) -> Store:

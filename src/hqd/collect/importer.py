@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hqd.store.db import Store
@@ -53,6 +54,7 @@ class Entry:
     raw: Any
     comment: str | None = None
     ref: str = ""  # short reference inside the group: D9, 第 5 行, values[3]
+    version: int | None = None  # the stored version the template was made from (xlsx column G)
 
 
 @dataclass
@@ -104,7 +106,7 @@ def parse_number(raw: Any) -> float | None:
 
 
 def read_xlsx(path: Path) -> tuple[str | None, list[Entry], list[str]]:
-    all_sheets = list(iter_sheets(path, max_col=6))
+    all_sheets = list(iter_sheets(path, max_col=7))
     errors: list[str] = []
     entries: list[Entry] = []
     ds_code: str | None = None
@@ -140,11 +142,13 @@ def read_xlsx(path: Path) -> tuple[str | None, list[Entry], list[str]]:
             code = cell_text(row[0]) if row else ""
             raw = row[3] if len(row) > 3 else None
             note = cell_text(row[5]) if len(row) > 5 else ""
+            version = row[6] if len(row) > 6 and isinstance(row[6], float | int) else None
             if not code:
                 if raw not in (None, ""):
                     errors.append(f"{loc} 单元格 A{r}：填了数值但数据项代码为空")
                 continue
-            entries.append(Entry(f"{loc} 单元格 D{r}", loc, org, code, period, raw, note or None, f"D{r}"))
+            entries.append(Entry(f"{loc} 单元格 D{r}", loc, org, code, period, raw, note or None, f"D{r}",
+                                 int(version) if version is not None else None))
     return ds_code, entries, errors
 
 
@@ -237,6 +241,7 @@ class _Good:
     comment: str | None
     key: str
     ref: str
+    version: int | None
 
 
 def import_file(
@@ -279,6 +284,10 @@ def import_file(
         except StoreError as exc:
             session.rollback()
             report.errors.extend(exc.problems)
+            report.written = False
+        except IntegrityError as exc:  # another writer created the same row at the same moment
+            session.rollback()
+            report.errors.append(f"写入时与其他用户的同时写入冲突，未写入任何数据，请重试（{type(exc.orig).__name__}）")
             report.written = False
         except BaseException:
             session.rollback()
@@ -366,7 +375,8 @@ def _check_and_write(
             errors.append(f"{e.where}：数据项“{e.element}”重复（已在 {group[el_id].where} 填写）")
             bad_groups.add(gkey)
             continue
-        group[el_id] = _Good(el_id, value, e.where, e.comment, f"{e.org}|{e.element}|{period.code}", e.ref)
+        group[el_id] = _Good(el_id, value, e.where, e.comment, f"{e.org}|{e.element}|{period.code}", e.ref,
+                             e.version)
 
     # Locked (submitted / approved) submissions.
     locks = locked_pairs(session, groups.keys())
@@ -408,7 +418,7 @@ def _check_and_write(
     if partial:
         report.skipped_groups = len(bad_groups)
     writes = [
-        ValueWrite(o, g.element_id, p, g.value, g.key, g.comment)
+        ValueWrite(o, g.element_id, p, g.value, g.key, g.comment, g.version, where=g.where)
         for (o, p), group in groups.items() if (o, p) not in bad_groups
         for g in group.values()
     ]

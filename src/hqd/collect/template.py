@@ -4,6 +4,8 @@ Sheet layout (read back by hqd.collect.importer):
   row 1  title;  row 2 机构代码 | code | 机构名称 | name;  row 3 期间 | period | 上报截止 | date
   row 4  数据集 | code;  row 6 header;  rows 7… one data element per row:
   A 数据项代码 | B 数据项名称 | C 单位 | D 本期数值 (entry) | E 上期数值（参考） | F 备注 (entry)
+  G (hidden) the version of the stored value when the template was made: on import, a value that
+  somebody changed in the meantime is reported as a conflict instead of being overwritten.
 Only D and F are unlocked; the sheet is protected (no password) so headers and codes stay intact.
 """
 
@@ -31,7 +33,7 @@ GUIDE_SHEET = "填报说明"
 HEADER_ROW = 6
 FIRST_ROW = 7
 HEADERS = ["数据项代码", "数据项名称", "单位", "本期数值", "上期数值（参考）", "备注"]
-VALUE_COL, NOTE_COL = "D", "F"
+VALUE_COL, NOTE_COL, VERSION_COL = "D", "F", "G"
 MARK = "hqd-collect-template"
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
@@ -68,6 +70,20 @@ def _orgs(session: Session, ds: DataSet, org: str | None) -> list[Org]:
     return orgs
 
 
+def current_versions(session: Session, ds: DataSet, period_id: int | None, org_ids: list[int]) -> dict:
+    """(org_id, element_id) → version of the stored values of one period."""
+    if period_id is None:
+        return {}
+    from hqd.store.models import DataSetElement, DataValue
+
+    q = select(DataValue.org_id, DataValue.data_element_id, DataValue.version).where(
+        DataValue.period_id == period_id,
+        DataValue.data_element_id.in_(select(DataSetElement.data_element_id).where(
+            DataSetElement.data_set_id == ds.id)))
+    wanted = set(org_ids)
+    return {(o, e): v for o, e, v in session.execute(q) if o in wanted}
+
+
 def write_templates(
     session: Session, dataset: str, period: str, out: Path, *, org: str | None = None, split: bool = False
 ) -> list[Path]:
@@ -80,6 +96,7 @@ def write_templates(
     pids = {p.code: p.id for p in session.scalars(select(Period).where(Period.code.in_([pcode, prev_code])))}
     org_ids = [o.id for o in orgs]
     stored = values_for(session, data_set=ds, period_ids=list(pids.values()), org_ids=org_ids) if pids else {}
+    versions = current_versions(session, ds, pids.get(pcode), org_ids)
     spec = parse_period(pcode)
     due = spec.end + timedelta(days=ds.timely_days)
     closes = spec.end + timedelta(days=ds.expiry_days) if ds.expiry_days is not None else None
@@ -142,6 +159,8 @@ def write_templates(
             v.fill = _ENTRY_FILL
             ref = ws.cell(r, 5, cur(o, e.id, prev_code))
             ref.font = _REF_FONT
+            if (o.id, e.id) in versions:
+                ws.cell(r, 7, versions[(o.id, e.id)])
             note = ws.cell(r, 6)
             note.protection = Protection(locked=False)
             note.fill = _ENTRY_FILL
@@ -149,6 +168,7 @@ def write_templates(
             dv.add(f"{VALUE_COL}{FIRST_ROW}:{VALUE_COL}{last}")
         for col, width in zip("ABCDEF", (14, 30, 10, 16, 18, 30), strict=True):
             ws.column_dimensions[col].width = width
+        ws.column_dimensions[VERSION_COL].hidden = True
         ws.freeze_panes = f"A{FIRST_ROW}"
         ws.protection.sheet = True
         ws.protection.formatColumns = False  # users may widen columns

@@ -42,6 +42,7 @@ class ValueWrite:
     key: str  # readable key for audit and messages: ORG|ELEMENT|PERIOD
     comment: str | None = None
     expected_version: int | None = None  # the version the writer read; None for a new value or a file
+    where: str | None = None  # where the value came from (a cell, a line), for messages
 
 
 @dataclass
@@ -66,12 +67,18 @@ def fmt_value(value: float | None) -> str | None:
 
 
 def get_or_create_period(session: Session, code: str) -> Period:
+    """The period row, created if missing; safe when two writers create the same period at once."""
     spec = parse_period(code)
     period = session.scalar(select(Period).where(Period.code == spec.code))
     if period is None:
-        period = Period(code=spec.code, type=spec.type, start_date=spec.start, end_date=spec.end)
-        session.add(period)
-        session.flush()
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        conn.execute(dialect_insert(Period.__table__).values(
+            code=spec.code, type=spec.type, start_date=spec.start, end_date=spec.end).on_conflict_do_nothing())
+        period = session.scalar(select(Period).where(Period.code == spec.code))
     return period
 
 
@@ -188,20 +195,20 @@ def write_values(
         cur = current.get((w.org_id, w.element_id, w.period_id))
         if cur is None:
             if w.expected_version is not None:
-                conflicts.append(f"{w.key}：读取后该数据已被他人删除")
+                conflicts.append(f"{w.where or w.key}：读取后该数据已被他人删除")
                 continue
             inserts.append((w.org_id, w.element_id, w.period_id, w.value, w.comment, 1, actor, now, source))
             audits.append((now, actor, "create", "data_value", w.key, None, fmt_value(w.value), source, detail))
             result.created += 1
             continue
+        if cur.value == w.value and (w.comment is None or w.comment == cur.comment):
+            result.unchanged += 1  # the same value, whatever version the writer saw
+            continue
         if w.expected_version is not None and w.expected_version != cur.version:
             conflicts.append(
-                f"{w.key}：读取后（版本 {w.expected_version}）该数据已被他人修改为 {fmt_value(cur.value)}（版本 {cur.version}），"
-                "请刷新后再提交"
+                f"{w.where or w.key}：读取后（版本 {w.expected_version}）该数据已被他人修改为 {fmt_value(cur.value)}"
+                f"（版本 {cur.version}），请刷新（或重新生成模板）后再提交"
             )
-            continue
-        if cur.value == w.value and (w.comment is None or w.comment == cur.comment):
-            result.unchanged += 1
             continue
         comment = w.comment if w.comment is not None else cur.comment
         updates.append((w.value, comment, cur.version + 1, actor, now, source, cur.id, cur.version))
