@@ -90,6 +90,8 @@ def import_cmd(
     if dry_run:
         out(f"检查通过（{r.rows} 行）。正式导入将：{counts}。本次未写入。")
         return
+    if not r.written:
+        return  # nothing filled in: the warning above says so
     out(f"已导入 {r.file}（数据集 {r.data_set}，{r.rows} 行）：{counts}")
     if r.errors:
         fail([f"按 --partial 跳过了 {r.skipped_groups} 个有错误的机构-期间，错误 {len(r.errors)} 个："]
