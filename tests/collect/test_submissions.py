@@ -121,3 +121,27 @@ def test_task_progress(store, tmp_path):
         assert s.scalar(select(Task.status)) == "已完成"  # the lead unit's report sets the task status
         old = s.scalar(select(AuditLog.old_value).where(AuditLog.entity == "task_progress", AuditLog.action == "update"))
         assert old == "进行中：完成 3 家医共体牵头医院遴选"
+
+
+def test_two_reviewers_at_once(store, tmp_path):
+    """Reviewer B opened the submitted form before A approved it; B's return is a conflict, not an overwrite."""
+    from hqd.store.errors import ConflictError
+
+    setup_world(store, tmp_path)
+    load(store, tmp_path, orgs=[1])
+    with store.session() as s:
+        submit(s, "GZL", "H001", "2025Q2", actor="院")
+    a, b = store.sessions(), store.sessions()
+    try:
+        on_screen = b.scalar(select(Submission))  # B's screen, held while A approves
+        assert on_screen.status == "submitted"
+        approve(a, "GZL", "H001", "2025Q2", actor="甲")
+        a.commit()
+        with pytest.raises(ConflictError, match="刚被他人处理"):
+            return_(b, "GZL", "H001", "2025Q2", reason="乙的退回", actor="乙")
+        b.rollback()
+    finally:
+        a.close()
+        b.close()
+    with store.session() as s:
+        assert s.scalar(select(Submission)).status == "approved"

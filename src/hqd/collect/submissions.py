@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from hqd.store.errors import StoreError
+from hqd.store.errors import ConflictError, StoreError
 from hqd.store.models import DataSet, DataSetOrg, DataValue, Org, Period, Submission
 from hqd.store.periods import TYPE_NAMES, local_date, parse_period
 from hqd.store.values import audit, get_or_create_period
@@ -41,6 +42,14 @@ def _load(session: Session, dataset: str, org: str, period: str) -> tuple[DataSe
         session.add(sub)
         session.flush()
     return ds, o, p, sub
+
+
+def _flush(session: Session) -> None:
+    """Write the transition; the submission's version column turns a concurrent change into a conflict."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConflictError("该填报刚被他人处理（上报、审核或退回），请刷新后再操作") from exc
 
 
 def _key(ds: DataSet, o: Org, p: Period) -> str:
@@ -79,7 +88,7 @@ def submit(session: Session, dataset: str, org: str, period: str, *, actor: str,
     sub.updated_at = datetime.now(UTC)
     audit(session, actor=actor, action="submit", entity="submission", key=_key(ds, o, p), old=old, new="submitted",
           source="form")
-    session.flush()
+    _flush(session)
     return sub
 
 
@@ -92,7 +101,7 @@ def approve(session: Session, dataset: str, org: str, period: str, *, actor: str
     sub.updated_at = datetime.now(UTC)
     audit(session, actor=actor, action="approve", entity="submission", key=_key(ds, o, p), old="submitted",
           new="approved", source="form")
-    session.flush()
+    _flush(session)
     return sub
 
 
@@ -107,7 +116,7 @@ def return_(session: Session, dataset: str, org: str, period: str, *, reason: st
     sub.updated_at = datetime.now(UTC)
     audit(session, actor=actor, action="return", entity="submission", key=_key(ds, o, p), old="submitted",
           new="returned", source="form", detail=reason.strip())
-    session.flush()
+    _flush(session)
     return sub
 
 
@@ -124,7 +133,7 @@ def reopen(session: Session, dataset: str, org: str, period: str, *, reason: str
     sub.updated_at = datetime.now(UTC)
     audit(session, actor=actor, action="reopen", entity="submission", key=_key(ds, o, p), old="approved",
           new="returned", source="form", detail=reason.strip())
-    session.flush()
+    _flush(session)
     return sub
 
 
