@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from hqd.plans import link_targets
 from hqd.policy import extract_ledger
 from hqd.policy.normalize import analysis_text
 
@@ -29,10 +30,13 @@ def main(rounds: int = 40) -> None:
     base = _run(lambda p: analysis_text(p.read_text(encoding="utf-8")), rounds)
     profile: dict[str, float] = {}
     full = _run(lambda p: extract_ledger(p.read_text(encoding="utf-8"), p.name, profile=profile), rounds)
+    _run(lambda p: link_targets(extract_ledger(p.read_text(encoding="utf-8"))), 1)  # load the catalog once
+    linked = _run(lambda p: link_targets(extract_ledger(p.read_text(encoding="utf-8"))), rounds)
     docs = rounds * len(PLANS)
     chars = sum(len(p.read_text(encoding="utf-8")) for p in PLANS) * rounds
     print(f"policy ingest: {docs} plans, {chars / 1e6:.1f} M characters, one core")
     print(f"  hqd extract_ledger : {docs / full:8.1f} plans/s  ({full / docs * 1000:.2f} ms per plan)")
+    print(f"  + catalog linking  : {docs / linked:8.1f} plans/s")
     print(f"  baseline read+t2s  : {docs / base:8.1f} plans/s")
     print(f"  ratio extract/baseline time: {full / base:.1f}x")
     total = sum(profile.values())

@@ -13,6 +13,8 @@ class Settings:
     max_document_bytes: int = 50 * 1024 * 1024
     # LibreOffice binary used for .doc/.wps conversion.
     soffice: str = "soffice"
+    # Seconds one .doc/.wps conversion may take before LibreOffice is stopped.
+    soffice_timeout: float = 120.0
     data_dir: Path = Path("hqd-data")
     # Operational store (hqd.store): SQLite file under data_dir unless HQD_DATABASE_URL is set,
     # e.g. postgresql+psycopg://user@host:5432/hqd
@@ -33,6 +35,7 @@ def load_settings() -> Settings:
     return Settings(
         max_document_bytes=int(env.get("HQD_MAX_DOCUMENT_BYTES", Settings.max_document_bytes)),
         soffice=env.get("HQD_SOFFICE", Settings.soffice),
+        soffice_timeout=float(env.get("HQD_SOFFICE_TIMEOUT", Settings.soffice_timeout)),
         data_dir=Path(env.get("HQD_DATA_DIR", str(Settings.data_dir))),
         database_url=env.get("HQD_DATABASE_URL") or None,
         user=env.get("HQD_USER") or None,

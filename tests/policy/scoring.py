@@ -94,7 +94,7 @@ class Score:
     targets: Counts = field(default_factory=Counts)
     attr_total: int = 0
     attr_ok: dict[str, int] = field(
-        default_factory=lambda: {"comparator": 0, "unit": 0, "deadline": 0, "all": 0, "scope": 0}
+        default_factory=lambda: {"comparator": 0, "unit": 0, "deadline": 0, "all": 0, "scope": 0, "indicator_covers": 0}
     )
     meta_total: int = 0
     meta_ok: int = 0
@@ -183,6 +183,7 @@ def score_ledger(pred: dict, gold: dict) -> Score:
                     )
             s.attr_ok["all"] += all(ok.values())
             s.attr_ok["scope"] += fold(p.get("scope")) == fold(g.get("scope"))
+            s.attr_ok["indicator_covers"] += _core(g["indicator"]) in _core(p["indicator"])
         for i, p in enumerate(p_targets):
             if i not in used:
                 s.targets.fp += 1
@@ -215,7 +216,9 @@ def report(score: Score) -> str:
         f"targets P={score.targets.precision:.3f} R={score.targets.recall:.3f} F1={score.targets.f1:.3f}",
         f"matched targets {score.attr_total}: comparator {score.attr_rate('comparator'):.3f} "
         f"unit {score.attr_rate('unit'):.3f} deadline {score.attr_rate('deadline'):.3f} "
-        f"all three {score.attr_rate('all'):.3f} (scope, not a criterion: {score.attr_rate('scope'):.3f})",
+        f"all three {score.attr_rate('all'):.3f}\n"
+        f"  not criteria: scope {score.attr_rate('scope'):.3f}, "
+        f"indicator phrase contains the gold phrase {score.attr_rate('indicator_covers'):.3f}",
         f"metadata+citations {score.meta_ok}/{score.meta_total}",
     ]
     return "\n".join(lines)

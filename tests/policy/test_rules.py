@@ -213,3 +213,63 @@ def test_notice_metadata_with_doc_number_line_and_end_signature():
 def test_text_that_is_not_a_plan_gives_an_empty_ledger_and_a_warning():
     ledger = extract_ledger("今天天气很好，我们去公园散步。\n晚上看了一场电影。")
     assert ledger.tasks == [] and ledger.warnings
+
+
+def test_one_indicator_two_years_respectively():
+    ts = _targets("1.提升健康素养。到2025年和2030年，全省居民健康素养水平分别不低于25%和30%。\n")
+    assert [(t.value, t.comparator, t.deadline) for t in ts] == [(25, ">=", "2025-12-31"), (30, ">=", "2030-12-31")]
+    assert ts[0].indicator == ts[1].indicator == "居民健康素养水平" and ts[0].scope == "全省"
+
+
+@pytest.mark.parametrize(
+    "clause, comparator, value, value_high, unit",
+    [
+        ("床位使用率保持在85%—93%之间", "range", 85, 93, "%"),
+        ("力争在全国三级公立医院绩效考核中排名进入前300位", "<=", 300, None, "位"),
+        ("门诊患者满意度达到90分以上", ">=", 90, None, "分"),
+        ("急救站点服务半径不超过3公里", "<=", 3, None, "公里"),
+        ("每年至少开展集中带量采购2批次", ">=", 2, None, "批次"),
+        ("临床用血100%来自无偿献血", ">=", 100, None, "%"),
+        ("孕产妇死亡率控制在12/10万以下", "<=", 12, None, "1/10万"),
+        ("医务人员薪酬年均增长不低于5%", "increase", 5, None, "%"),
+        ("平均住院日较上年缩短0.3天", "decrease", 0.3, None, "天"),
+        ("其中6家县级医院达到三级医院服务能力", "=", 6, None, "家"),
+        ("通过互联互通标准化成熟度测评四级甲等", ">=", 4, None, "级（甲等）"),
+    ],
+)
+def test_more_target_shapes(clause, comparator, value, value_high, unit):
+    t = _one(f"1.任务。{clause}。\n")
+    assert (t.comparator, t.value, t.value_high, t.unit) == (comparator, value, value_high, unit)
+
+
+def test_share_rendering_and_rank_count_indicators():
+    (t,) = _targets("1.任务。临床用血100%来自无偿献血。\n")
+    assert t.indicator == "临床用血来自无偿献血的比例"
+    (t,) = _targets("1.任务。平均住院日较上年缩短0.3天。\n")
+    assert t.indicator == "平均住院日"
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "打造心血管、肿瘤、神经、呼吸、创伤五大专科集群",
+        "12个县市人民医院全部达到二级甲等以上水平",
+        "出院后30天内完成随访",
+        "2—3个学科进入全国排行前十强",
+    ],
+)
+def test_more_near_misses(clause):
+    ts = _targets(f"1.任务。{clause}。\n")
+    assert all(t.unit != "位" and t.value not in (5, 12, 30, 10) for t in ts), [(t.indicator, t.value) for t in ts]
+
+
+def test_joint_issuers_on_one_line_and_cited_policy_before_the_issued_one():
+    text = (
+        "关于印发某省改善就医感受实施方案的通知\n各市卫生健康委：\n"
+        "为贯彻落实《国家卫生健康委关于开展主题活动的通知》（国卫医政发〔2023〕11号），我们制定了《某省实施方案》，现印发给你们。\n"
+        "一、重点任务\n1.改善服务。内容。\n"
+        "某省卫生健康委员会　　　　　某省发展和改革委员会\n某省财政厅\n2023年5月8日\n"
+    )
+    ledger = extract_ledger(text)
+    assert ledger.issuer == "某省卫生健康委员会、某省发展和改革委员会、某省财政厅"
+    assert [c.doc_number for c in ledger.cited_policies] == ["国卫医政发〔2023〕11号"]

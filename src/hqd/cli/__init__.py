@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import collect, db, ingest, ledger
+from . import catalog, collect, db, ingest, ledger
 
 app = typer.Typer(
     name="hqd",
@@ -19,6 +19,7 @@ def _root() -> None:
     """hqd：公立医院高质量发展 政策台账、指标监测与评价工具"""
 
 
+app.add_typer(catalog.app, name="catalog")
 app.command("ingest", help="读取政策文件，抽取任务台账（任务、责任单位、时限、目标指标）")(ingest.ingest)
 app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")

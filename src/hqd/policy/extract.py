@@ -6,13 +6,14 @@ import re
 import time
 
 from .aliases import canonical_unit
+from .brackets import inside_brackets
 from .deadlines import find_times, latest
 from .metadata import doc_number_spans, extract_citations, extract_metadata
 from .models import Heading, Ledger, Target, Task
 from .normalize import analysis_text, simplified, split_lines
 from .outline import GOAL_KINDS, NON_TASK_KINDS, Node, classify, parse_outline, walk
 from .targets import extract_targets
-from .units import FIRST_IS_LEAD, find_responsibility
+from .units import FIRST_IS_LEAD, IMPLIED, find_responsibility, split_units
 
 # 版记 (GB/T 9704): 抄送 and the 印发 line close the document; nothing after them is plan text.
 _FOOTER = re.compile(r"^(?:抄送|抄报|主送)\s*[:：]|^\S{2,30}\s+\d{4}年\d{1,2}月\d{1,2}日\s*印发$|^\d{4}年\d{1,2}月\d{1,2}日\s*印发$")
@@ -165,9 +166,17 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
 
     first_is_lead = bool(FIRST_IS_LEAD.search(a[:body_end]))
     implied: list[str] = []
+    # 以下各项任务均需X落实，不再列出 may also stand as a paragraph of its own, outside any clause
+    standing = [
+        (m.start(), original[u.start : u.end])
+        for m in IMPLIED.finditer(a, header_end, body_end)
+        if not inside_brackets(a, m.start())
+        for u in split_units(a, m.start("unit"), m.end("unit"))
+    ]
     for node, pseudo in _select_tasks(roots):
         start = node.start + (len(node.line.text) - len(node.line.text.lstrip()))
         span_end = node.span_end
+        implied.extend(u for pos, u in standing if pos < start and u not in implied)
         resp = find_responsibility(a, start, span_end, first_is_lead)
         for bs, be in resp.clause_spans:
             doc.protect(bs, be)
@@ -192,7 +201,14 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
             ss, se = doc.sentence_of(cs, marker_end, span_end)
             in_sentence = [t for t in mentions if ss <= t.start < se and not t.recurring]
             in_clause = [t for t in in_sentence if cs <= t.start < ce]
-            if in_clause:
+            same_subject_years = (
+                rt.group is not None
+                and len(in_sentence) == rt.group[1]
+                and len({t.indicator for t in raw_targets if t.clause == rt.clause}) == 1
+            )
+            if same_subject_years:
+                deadline = in_sentence[rt.group[0]].date  # 到2022年和2030年，…分别不低于22%和30%
+            elif in_clause:
                 deadline = in_clause[0].date
             elif _RECURRING.search(a[cs:ce]):
                 deadline = None  # 每年… does not inherit another clause's date

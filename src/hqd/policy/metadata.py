@@ -84,14 +84,20 @@ def extract_metadata(lines: list[Line], header_end: int, body_end: int, original
             i -= 1
             if ln.blank:
                 continue
-            if not _is_plain(ln.text.replace(" ", "")) or len(ln.text) > 40 or ln.text.startswith("《"):
+            if not _is_plain(ln.text.replace(" ", "")) or len(ln.text) > 120 or ln.text.startswith("《"):
                 break
             if _SEAL.search(ln.text):
                 continue
-            if not _ORG_TAIL.search(ln.text):
+            if not all(_ORG_TAIL.search(p) and len(p) <= 40 for p in re.split(r"\s{2,}", ln.text)):
                 break
             issuer_lines.insert(0, ln)
-    issuer = "、".join(original[ln.start : ln.end] for ln in issuer_lines) or None
+    # Joint issuers often share a line, separated by runs of spaces: split them there.
+    names = [
+        original[ln.start + m.start() : ln.start + m.end()]
+        for ln in issuer_lines
+        for m in re.finditer(r"\S+(?: \S+)*", ln.text.replace("\u3000", " "))
+    ]
+    issuer = "、".join(names) or None
 
     # Notice title: a 关于…的通知 line (possibly wrapped over several lines) in the header.
     title, notice_title_lines = None, []
@@ -173,6 +179,13 @@ def _core(s: str) -> str:
     return re.sub(r"[\s《》()（）“”\"]", "", s)
 
 
+def _is_object_of_issuing(a: str, end: int, sentence_end: int) -> bool:
+    """《X》已经…同意，现印发给你们: X is the document itself, not a cited policy."""
+    after = a[end:sentence_end]
+    m = _SELF_REF_CONTEXT.search(after)
+    return bool(m) and "《" not in after[: m.start()] and m.start() < 60
+
+
 def extract_citations(a: str, original: str, own_titles_a: list[str], header_end: int) -> list[CitedPolicy]:
     """Every existing document cited as 《…》, with the 文号 that follows it; no self-references or drafts."""
     own = {_core(t) for t in own_titles_a}
@@ -182,10 +195,9 @@ def extract_citations(a: str, original: str, own_titles_a: list[str], header_end
         inner = _core(m.group(1))
         if inner in own or any(inner and (inner in o or o in inner) and len(o) > 8 for o in own):
             continue
-        sentence_start = max(a.rfind("。", 0, m.start()), a.rfind("\n", 0, m.start())) + 1
         sentence_end_candidates = [x for x in (a.find("。", m.end()), a.find("\n", m.end())) if x != -1]
         sentence_end = min(sentence_end_candidates) if sentence_end_candidates else len(a)
-        if m.start() < header_end and _SELF_REF_CONTEXT.search(a[sentence_start:sentence_end]):
+        if m.start() < header_end and _is_object_of_issuing(a, m.end(), sentence_end):
             continue
         if _DRAFTING_BEFORE.search(a[max(0, m.start() - 8) : m.start()]):
             continue

@@ -62,9 +62,14 @@ class Node:
         return out[::-1]
 
 
+_MARKER_START = set("第一二三四五六七八九十(〔0123456789") | {chr(c) for c in range(0x2460, 0x2474)}
+
+
 def _marker(line: Line) -> tuple[str, int, int, str, int] | None:
     """(kind, rank, number, label, length of the marker) of a heading line, or None."""
     text = line.text
+    if not text or text[0] not in _MARKER_START:
+        return None
     for kind, rank, pattern in _MARKERS:
         m = pattern.match(text)
         if not m:

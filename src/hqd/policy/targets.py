@@ -11,22 +11,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .brackets import split_top
 from .normalize import analysis_text
 from .numerals import parse_number
 
 NUM = r"\d+(?:\.\d+)?"
 CN = r"[一二两三四五六七八九十百千万零〇]+"
-COUNT_UNITS = "个|名|人|家|所|项|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条"
+COUNT_UNITS = "个|名|人|家|所|项|批次|批|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条"
 UNIT = (
-    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|分钟|天|倍|岁|"
+    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|分钟|分(?![之钟级类别院期批])|天|倍|岁|公里|千米|"
     rf"(?:万|亿)?(?:{COUNT_UNITS})"
 )
 SUFFIX = r"(?:及以上|或以上|以上|及以下|以下|以内|之内|左右|上下)"
 _QTY = re.compile(
     rf"(?P<frac_cn>(?P<den_cn>{CN})分之(?P<num_cn>{CN}))"
     rf"|(?P<ratio>1\s*:\s*(?P<ratio_n>{NUM}))"
+    rf"|(?P<per>{NUM})\s*/\s*(?P<per_base>10万|十万|万|千|100000|10000|1000)"
     rf"|(?P<frac>(?P<fn>\d{{1,3}})\s*/\s*(?P<fd>\d{{1,3}})(?![\d/]))"
-    rf"|(?P<lo>{NUM})\s*[—–\-~至到]+\s*(?P<hi>{NUM})\s*(?P<runit>{UNIT})"
+    rf"|(?P<lo>{NUM})\s*(?P<lounit>%|‰)?\s*[—–\-~至到]+\s*(?P<hi>{NUM})\s*(?P<runit>{UNIT})(?:\s*之间)?"
+    rf"|(?P<top>(?:进入|跻身|位列|保持在?|稳定在|位居)\s*前)(?P<topn>\d+|[一二三四五六七八九十百]+)(?P<topunit>位|名)"
     rf"|(?P<level>{NUM}|[一二三四五六七八九十])\s*级\s*(?P<grade>甲等|乙等|丙等)?"
     rf"|(?P<n>{NUM})\s*(?P<unit>{UNIT})"
     rf"|(?P<cn>{CN})(?P<cnunit>{COUNT_UNITS}|大)"
@@ -34,7 +37,7 @@ _QTY = re.compile(
 _SUFFIX_RE = re.compile(rf"\s*(?P<suffix>{SUFFIX})")
 
 GOAL_VERBS = (
-    "建成|新建|建设|建立|设立|设置|新增|新改扩建|改扩建|培养|培育|打造|引进|遴选|选拔|实施|创建|组建|培训|"
+    "统筹|筹集|建成|新建|建设|建立|设立|设置|新增|新改扩建|改扩建|培养|培育|打造|引进|遴选|选拔|实施|创建|组建|培训|"
     "招聘|招收|安排|开展|完成|实现|推动|争创|创成|认定|评选|命名|布局|规划为|划分为|整合为|扶持|资助|举办|"
     "配备|拥有|都有|均有|至少有|覆盖|形成|投入|新增|研究|建|达到|达|纳入|进入|入选|列入|认证|获批|选派|派驻|下派"
 )
@@ -55,7 +58,7 @@ _LE_PREFIX = {"不高于", "不超过", "不多于", "低于", "少于", "控制
 _EQ_PREFIX = {"为", "分别为", "均为"}
 INDICATOR_WORDS = re.compile(
     r"率|比|数|量|额|费|日|人次|床位|指数|水平|评价|时间|收入|支出|成本|寿命|占比|比例|比重|覆盖|能力|规模|增幅|负债|"
-    r"分级|等级|标准化|满意度|次均|均次|人均"
+    r"分级|等级|标准化|满意度|次均|均次|人均|增长|增幅|降幅|下降|半径|测评"
 )
 _REGION = re.compile(
     r"(?:全市|全区|全省|全州|全县|全国|全域|我市|我区|我省|我州|我县|本市|本区|本省|本州|本县|"
@@ -63,20 +66,29 @@ _REGION = re.compile(
 )
 _FILLER = re.compile(
     r"(?:力争|争取|确保|努力|推动|推进|实现|使|使得|全面|进一步|逐步|基本|原则上|要|将|同时|并|且|其中|"
-    r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|\d{4}年|年内|当年|目前|总体|持续|稳步|动态|每年|年均|平均|共|累计|约|"
+    r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|\d{4}年|年内|当年|目前|总体|持续|稳步|动态|每年|共|累计|约|"
     r"和|及|与|以及|或|、|的|\s)+"
 )
-_HOSPITAL_CLASS = re.compile(r"([^每]{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))")
+_HOSPITAL_CLASS = re.compile(
+    r"((?:[^每、,]{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心)、)*"
+    r"[^每、,]{0,14}?(?:医院|卫生院|医疗机构|医疗卫生机构|保健院|卫生服务中心))"
+)
 _SCOPE_TAIL = re.compile(r"(?:医院|卫生院|机构|中心|单位|[省市区县州])$")
 _SCOPE_TRAILER = re.compile(r"(?:要将|要|将|应|须|需|按|在|对|均|都|总体|每年)+$")
 _IN_SCOPE = re.compile(r"(.{2,16}?(?:医院|机构|单位|卫生院|地区))中")
 _OBJECT_STOP = re.compile(r"[向对从按给经由]")
 _TAIL_OF_LAST = re.compile(r"的(?:比例|占比|比重|覆盖率|[\u4e00-\u9fff]{0,4}率)$")
-_TRAILING_ADVERB = re.compile(r"(?:优先|逐步|稳步|持续|全部|主要|总体|力争|争取|要|将|均|都|应|须)+$")
+_TRAILING_ADVERB = re.compile(
+    r"(?:(?:较|比)(?:上年|去年|上一年|\d{4}年)|同比|每年|优先|逐步|稳步|持续|全部|主要|总体|力争|争取|要|将|均|都|应|须)+$"
+)
+_CHANGE_TAIL = re.compile(r"(?P<c>增长|增加|提高|提升|上升|下降|减少|降低|缩短)$")
+_PCT_ACTION = re.compile(r"来自|覆盖|实现|完成|达到|落实|开展|接入|使用|纳入|通过")
 # "80%以上的县级综合医院达到…标准": the share of entities that do something
 _SHARE_VERB = re.compile(r"(?:基本|全面|全部|均|都|已)?(?:达到|建成|实现|开展|设置|具备|建立|完成|通过|纳入|提供|配备|拥有|接入|使用|落实|参加|参与|加入)")
 _CONNECTOR = "、和及与或,以 "
-_GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保")
+_GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保|不超过|不高于|最多|最高")
+_INNER_COMPARATOR = re.compile(r"不少于|不低于|不超过|不高于|至少|最多|最高")
+_FREQUENCY = re.compile(r"每(?:年|季度?|月|半年|周)")
 _RANK = re.compile(r"([^,;。:]{2,30}?排名)(?!次)")
 _DENSITY = re.compile(r"每千|每万|每百|每十万|千人|万人口|每床")
 
@@ -101,14 +113,23 @@ class RawTarget:
     scope: str | None
     clause: tuple[int, int]
     form: str  # A (indicator before comparator), B (object after value), C (object before value)
+    group: tuple[int, int] | None = None  # (k, n) inside a 分别 list of n values
 
 
 def _prev_char(a: str, i: int) -> str:
     return a[i - 1] if i > 0 else ""
 
 
+_HAS_NUMERAL = re.compile(r"[\d一二两三四五六七八九十]")
+_COUNT_UNIT_RE = re.compile(f"(?:万|亿)?(?:{COUNT_UNITS})")
+_RESPECTIVELY = re.compile(r"分别")
+_ALL_OF = re.compile(r"全部|均|都|全面")
+
+
 def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
     out: list[Quantity] = []
+    if not _HAS_NUMERAL.search(a, s, e):
+        return out
     for m in _QTY.finditer(a, s, e):
         qs, qe = m.start(), m.end()
         if protected(qs):
@@ -129,6 +150,8 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             value, unit, kind = round(num / den, 4), "fraction", "fraction"
         elif m.group("ratio"):
             value, unit, kind = float(m.group("ratio_n")), "1:N", "ratio"
+        elif m.group("per"):
+            value, unit = float(m.group("per")), "1/" + m.group("per_base")  # 孕产妇死亡率12/10万, unit 1/10万
         elif m.group("frac"):
             num, den = int(m.group("fn")), int(m.group("fd"))
             if not 0 < num < den <= 100:
@@ -136,14 +159,22 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             value, unit, kind = round(num / den, 4), "fraction", "fraction"
         elif m.group("lo"):
             value, high, unit, kind = float(m.group("lo")), float(m.group("hi")), m.group("runit"), "range"
-            if high <= value:
+            if high <= value or (m.group("lounit") and m.group("lounit") != unit):
                 continue
+        elif m.group("top"):
+            # 排名进入前300位: a rank to reach; 进入排行前十强 after a count (2—3个学科) is part of its indicator
+            if out and out[-1].end > s and not a[out[-1].end : qs].count(","):
+                continue
+            value, unit, kind = parse_number(m.group("topn")), m.group("topunit"), "rank"
+            qs = m.start("topn")
         elif m.group("level"):
             value = parse_number(m.group("level"))
             grade = m.group("grade")
             unit, kind = (f"级（{grade}）" if grade else "级"), "level"
         elif m.group("n"):
             value, unit = float(m.group("n")), m.group("unit")
+            if unit.endswith("人") and a[m.end() : m.end() + 1] == "口":
+                continue  # 每3万人口: a population base, not a count of people
         else:
             cn, cnunit = m.group("cn"), m.group("cnunit")
             value = parse_number(cn)
@@ -152,11 +183,15 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             if cnunit == "大":
                 if value is None or value < 2:
                     continue
+                clause_head = a[max(a.rfind(",", s, qs), a.rfind("。", s, qs), s) : qs]
+                if "、" in clause_head:
+                    continue  # 心血管、肿瘤、神经、呼吸、创伤五大专科集群: a label for the list
                 unit = "个"
             else:
                 unit = cnunit
             kind = "cn"
-            if value == 1 and not re.search(r"(?:有|至少|不少于|仅)\s*$", a[max(s, qs - 3) : qs]):
+            frequency = cnunit == "次" and _FREQUENCY.search(a, s, qs)
+            if value == 1 and not frequency and not re.search(r"(?:有|至少|不少于|仅)\s*$", a[max(s, qs - 3) : qs]):
                 continue  # 培育一支队伍, 打造一个平台: an article, not a count
         if value is None:
             continue
@@ -171,6 +206,8 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
         if kind == "level" and not suffix and not re.search(r"(?:达到|达|通过)\s*[^,;。]{0,20}$", a[s:qs]):
             continue
         out.append(Quantity(qs, end, m.end(), value, high, unit, kind, suffix))
+        if kind == "rank":
+            out[-1].start = m.start()
     return out
 
 
@@ -233,6 +270,8 @@ def _last_goal_verb(a: str, s: int, e: int) -> re.Match[str] | None:
 def _comparator(q: Quantity, prefix: str | None, change: str | None, clause_pre: str) -> str:
     if q.kind == "range":
         return "range"
+    if q.kind == "rank":
+        return "<="
     if change:
         return "decrease" if change in ("减少", "下降", "降低", "压缩", "缩短", "缩减") else "increase"
     if q.suffix in ("以上", "及以上", "或以上"):
@@ -249,8 +288,10 @@ def _comparator(q: Quantity, prefix: str | None, change: str | None, clause_pre:
         return "="
     if re.search(r"至少|最少|不少于|不低于|都有|均有", clause_pre):
         return ">="
-    if _DENSITY.search(clause_pre):
-        return ">="
+    if re.search(r"不超过|不高于|最多|最高", clause_pre):
+        return "<="
+    if _DENSITY.search(clause_pre) or q.kind == "level":
+        return ">="  # densities and maturity levels are floors: 每千人口…3.2人, 测评四级甲等
     return "="
 
 
@@ -259,15 +300,15 @@ def _shared_tail(parts: list[str]) -> list[str]:
     if len(parts) < 2:
         return parts
     first, last = parts[0], parts[-1]
-    m = _TAIL_OF_LAST.search(last)
-    if m and all(not INDICATOR_WORDS.search(p) for p in parts[:-1]):
-        return [p + m.group(0) for p in parts[:-1]] + [last]  # 设置康复科和治未病科的比例
     for k in range(len(first), 1, -1):
         suffix = first[-k:]
         pos = last.find(suffix)
         if pos != -1 and pos + k < len(last):
             tail = last[pos + k :]
             return [p + tail for p in parts[:-1]] + [last]
+    m = _TAIL_OF_LAST.search(last)
+    if m and all(not INDICATOR_WORDS.search(p) for p in parts[:-1]):
+        return [p + m.group(0) for p in parts[:-1]] + [last]  # 设置康复科和治未病科的比例
     return parts
 
 
@@ -299,8 +340,16 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             )
             if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
                 goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
-            if not goal and _DENSITY.search(clause_pre):
-                goal = True
+            if not goal and (_DENSITY.search(clause_pre) or (q.unit == "次" and _FREQUENCY.search(clause_pre))):
+                goal = True  # densities (每千人口…) and frequencies (每季度通报一次) are goals by themselves
+            pct_action = q.unit == "%" and _PCT_ACTION.match(a, q.end)
+            if not goal and pct_action:
+                goal = True  # 临床用血100%来自无偿献血
+            if not goal and q.kind in ("number", "cn") and _COUNT_UNIT_RE.fullmatch(q.unit):
+                vm = _GOAL_VERB_RE.search(a, q.end, min(ce, q.end + 14))
+                governs_later = vm and any(x.start >= vm.end() for x in quantities[i + 1 :])
+                if vm and not governs_later and not _ALL_OF.search(a, q.end, vm.start()):
+                    goal = True  # 在锦江区等5个区开展试点 / 其中6家县级医院达到三级医院服务能力
             if not goal:
                 anchor = q.end
                 i += 1
@@ -308,7 +357,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
 
             # 分别达到A和B: a group of values sharing one comparator, one subject split in parts.
             group = [q]
-            if re.search(r"分别", pre_local):
+            if _RESPECTIVELY.search(pre_local):
                 j = i + 1
                 while j < len(quantities) and re.fullmatch(r"[、和及与以及\s]*", a[group[-1].end : quantities[j].start]):
                     group.append(quantities[j])
@@ -316,26 +365,30 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             if len(group) > 1:
                 last = group[-1]
                 subj_end = a.rfind("分别", anchor, q.start)
-                scope, subj_start = split_scope(a, original, anchor, subj_end)
+                subj_start = _strip_filler(a, anchor, subj_end)
+                region = _REGION.match(a, subj_start, subj_end)
+                region_scope = original[subj_start : region.end()] if region else None
+                if region:
+                    subj_start = region.end()
                 parts_spans = [
-                    _strip_span(a, ps, pe) for ps, pe in _split_list(a, subj_start, subj_end)
+                    _strip_span(a, ps, pe) for ps, pe in split_top(a, subj_start, subj_end, "、和及与") if pe > ps
                 ]
-                parts = [original[ps:pe] for ps, pe in parts_spans]
-                if len(parts) == len(group):
-                    names = _shared_tail(parts)
+                if len(parts_spans) == len(group):
+                    # 三级中医医院和二级中医医院设置康复科的比例: share the tail, then split each part's scope
+                    names, scopes = [], []
+                    for name in _shared_tail([original[ps:pe] for ps, pe in parts_spans]):
+                        sc, cut = split_scope(analysis_text(name), name, 0, len(name))
+                        names.append(name[cut:] if sc and cut < len(name) else name)
+                        scopes.append(sc if sc and cut < len(name) else region_scope)
                 else:
-                    names = [original[subj_start:subj_end]] * len(group)
+                    scope, whole_start = split_scope(a, original, subj_start, subj_end)
+                    names = [original[whole_start:subj_end]] * len(group)
+                    scopes = [scope or region_scope] * len(group)
                 prefix = pm.group("p") if pm else None
                 for k, g in enumerate(group):
                     g_for_cmp = g if g.suffix else Quantity(g.start, g.end, g.unit_end, g.value, g.value_high, g.unit, g.kind, last.suffix)
                     comp = _comparator(g_for_cmp, prefix, None, clause_pre)
-                    part_scope = scope
-                    name = names[k]
-                    if len(parts) == len(group):
-                        sc, _ = split_scope(a, original, parts_spans[k][0], parts_spans[k][1])
-                        if sc and not scope:
-                            part_scope = sc
-                    t = RawTarget(g, comp, name.strip(), part_scope, (cs, ce), "A")
+                    t = RawTarget(g, comp, names[k].strip(), scopes[k], (cs, ce), "A", (k, len(group)))
                     out.append(t)
                     sentence_targets.append(t)
                 clause_has_goal = True
@@ -347,7 +400,13 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             change = cm.group("c") if cm else None
             comp = _comparator(q, prefix, change, clause_pre)
             after = a[q.end : ce]
-            object_follows = bool(after) and after[0] not in "、,;。:和及与)" and not re.match(r"\s*(?:和|及|、)", after) and q.kind != "level"
+            object_follows = (
+                bool(after)
+                and after[0] not in "、,;。:和及与)"
+                and not re.match(r"\s*(?:和|及|、)", after)
+                and q.kind != "level"
+                and q.unit != "倍"  # 平均水平的1.2倍核定: the reference comes before
+            )
             scope = None
             if pm or cm:
                 form = "A"
@@ -359,7 +418,11 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 name = original[ss_:se_]
                 if object_follows and not INDICATOR_WORDS.search(a[ss_:se_]):
                     form = "B"
-                if (not name or (se_ - ss_ <= 10 and not INDICATOR_WORDS.search(a[ss_:se_]))) and form == "A" and sentence_targets:
+                scope_like = not name or (
+                    not INDICATOR_WORDS.search(a[ss_:se_])
+                    and (_scope_phrase(a, original, ss_, se_) or _REGION.fullmatch(a, ss_, se_))
+                )
+                if scope_like and form == "A" and sentence_targets:
                     inherited = sentence_targets[-1]
                     if name:
                         scope = (scope or "") + name if scope else name
@@ -396,7 +459,24 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                     close = a.find(")", ns, ne)
                     if close != -1:
                         ns = close + 1
-                name = original[ns:ne]
+                if ns >= ne and verb_local:  # 完成住院医师规范化培训招收1800人: the verb names the count
+                    ns, ne = _strip_span(a, _strip_filler(a, anchor, verb_local.start()), q.start)
+                    ns = _strip_filler(a, ns, ne)
+                # 急救车辆配置不少于每3万人口1辆: the comparator word is not part of the indicator
+                name = "".join(
+                    original[x:y] for x, y in _without(a, ns, ne, _INNER_COMPARATOR)
+                )
+            if form == "A" and comp in (">=", "~", "=") and (pm or not cm):
+                tail = _CHANGE_TAIL.search(a, max(anchor, q.start - len(pre_local)), (subj_end if pm else q.start))
+                if tail:  # 薪酬年均增长不低于5%: a change of at least 5%
+                    comp = "decrease" if tail.group("c") in ("下降", "减少", "降低", "缩短") else "increase"
+            if pct_action and not (pm or cm):
+                end_action = ce
+                stop = _OBJECT_STOP.search(a, q.end + 3, ce)
+                subj_s, subj_e = _strip_span(a, anchor, q.start)
+                scope, subj_s = split_scope(a, original, subj_s, subj_e)
+                name = original[subj_s:subj_e] + original[q.end : stop.start() if stop else end_action].strip() + "的比例"
+                comp = ">="
             if q.unit == "分钟" and "圈" in a[q.end : ce]:
                 k = a.find("圈", q.end, ce)
                 ws = k
@@ -437,21 +517,13 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
     return out
 
 
-def _split_list(a: str, s: int, e: int) -> list[tuple[int, int]]:
-    parts, depth, start = [], 0, s
-    i = s
-    while i < e:
-        c = a[i]
-        if c in "([〔":
-            depth += 1
-        elif c in ")]〕" and depth:
-            depth -= 1
-        elif depth == 0 and (c in "、和及与"):
-            parts.append((start, i))
-            start = i + 1
-        i += 1
-    parts.append((start, e))
-    return [(ps, pe) for ps, pe in parts if pe > ps]
+def _without(a: str, s: int, e: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    spans, pos = [], s
+    for m in pattern.finditer(a, s, e):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, e))
+    return [(x, y) for x, y in spans if y > x]
 
 
 def _object_after(a: str, original: str, q: Quantity, nxt: Quantity | None, clause_end: int) -> str:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-OPEN, CLOSE = "([〔", ")]〕"
+from .brackets import bracket_spans, split_top
+
 _LEAD_LABEL = r"(?:牵头单位|牵头部门|牵头处室|牵头科室|主责单位|主责部门|牵头)"
 _SUPPORT_LABEL = r"(?:配合单位|配合部门|配合处室|配合科室|协同单位|协同部门|参与单位|协办单位|协助单位|配合)"
 _RESP_LABEL = r"(?:责任单位|责任部门|责任处室|责任科室|实施单位|承办单位)"
@@ -40,45 +41,6 @@ class Responsibility:
     implied: list[UnitSpan] = field(default_factory=list)  # 以下…均包括X：X supports later tasks
     first_is_lead_declared: bool = False
     clause_spans: list[tuple[int, int]] = field(default_factory=list)
-
-
-_BRACKET = re.compile(r"[(\[〔)\]〕]")
-
-
-def bracket_spans(a: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Top-level bracketed spans (inclusive of brackets) in a[start:end], nesting ( [ 〔 as one family."""
-    spans, depth, open_at = [], 0, -1
-    for m in _BRACKET.finditer(a, start, end):
-        i, c = m.start(), m.group()
-        if c in OPEN:
-            if depth == 0:
-                open_at = i
-            depth += 1
-        elif c in CLOSE and depth:
-            depth -= 1
-            if depth == 0:
-                spans.append((open_at, i + 1))
-    return spans
-
-
-_SPLITTERS: dict[str, re.Pattern[str]] = {}
-
-
-def split_top(a: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
-    """Split a[start:end] on separator characters outside brackets."""
-    parts, depth, s = [], 0, start
-    pattern = _SPLITTERS.get(seps) or _SPLITTERS.setdefault(seps, re.compile(f"[(\\[〔)\\]〕{re.escape(seps)}]"))
-    for m in pattern.finditer(a, start, end):
-        i, c = m.start(), m.group()
-        if c in OPEN:
-            depth += 1
-        elif c in CLOSE and depth:
-            depth -= 1
-        elif depth == 0 and c in seps:
-            parts.append((s, i))
-            s = i + 1
-    parts.append((s, end))
-    return parts
 
 
 def _strip(a: str, s: int, e: int) -> tuple[int, int]:

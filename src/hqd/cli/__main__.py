@@ -1,0 +1,3 @@
+from hqd.cli import main
+
+main()

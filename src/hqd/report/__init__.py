@@ -1,0 +1,1 @@
+"""Reports: 台账 workbooks, quarterly reports, charts."""
