@@ -88,3 +88,18 @@ def test_xlsx_and_single_root(store, tmp_path):
     with store.session() as s, pytest.raises(StoreError, match="缺少必需的列"):
         (tmp_path / "x.csv").write_text("名称,层级\n甲,1\n", encoding="utf-8")
         import_orgs(s, tmp_path / "x.csv", actor="t")
+
+
+def test_data_elements_from_the_catalog(store):
+    from hqd.catalog import default_catalog
+    from hqd.collect.datasets import load_catalog_elements
+    from hqd.store.models import DataElement
+
+    with store.session() as s:
+        n = load_catalog_elements(s)
+    base = [e for e in default_catalog().elements.values() if not e.derived]
+    assert n == len(base) > 20
+    with store.session() as s:
+        disch = s.scalar(select(DataElement).where(DataElement.code == "DISCH"))
+        assert (disch.name, disch.unit, disch.aggregation) == ("出院患者人次数", "人次", "sum")
+        assert s.scalar(select(func.count()).select_from(DataElement)) == n

@@ -26,13 +26,20 @@ def orgs_cmd(file: Path = typer.Argument(..., help="机构表 .xlsx 或 .csv"), 
     out(f"机构导入完成：新增 {r.created}，更新 {r.updated}，分组 {r.groups}")
 
 
-@app.command("elements", help="导入数据项（数据项代码、数据项名称、单位、汇总方式 sum/average/last）")
-def elements_cmd(file: Path = typer.Argument(..., help=".xlsx、.csv 或 .json")) -> None:
+@app.command("elements", help="导入数据项（数据项代码、数据项名称、单位、汇总方式 sum/average/last），或 --catalog 导入指标库的数据项字典")
+def elements_cmd(
+    file: Path | None = typer.Argument(None, help=".xlsx、.csv 或 .json"),
+    catalog: bool = typer.Option(False, "--catalog", help="导入指标库（hqd catalog）中需要填报的数据项"),
+) -> None:
     from hqd.collect import datasets
 
+    if file is None and not catalog:
+        fail("请给出数据项文件，或使用 --catalog 导入指标库的数据项")
     store = get_store()
     with store_errors(), store.session() as session:
-        n = datasets.load_elements_file(session, file)
+        n = datasets.load_catalog_elements(session) if catalog else 0
+        if file is not None:
+            n += datasets.load_elements_file(session, file)
     out(f"已导入 {n} 个数据项")
 
 

@@ -63,6 +63,15 @@ def load_elements_file(session: Session, path: Path) -> int:
     return upsert_data_elements(session, records)
 
 
+def load_catalog_elements(session: Session) -> int:
+    """The catalog's reported data elements (数据项字典; derived elements are computed, not collected)."""
+    from hqd.catalog import default_catalog
+
+    records = [{"code": e.code, "name": e.name, "unit": e.unit, "aggregation": e.aggregation}
+               for e in default_catalog().elements.values() if not e.derived]
+    return upsert_data_elements(session, records)
+
+
 def read_spec(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise StoreError(f"文件 {path}：不存在")
