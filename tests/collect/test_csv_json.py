@@ -67,6 +67,9 @@ def test_csv_needs_dataset_and_columns(store, tmp_path):
     bad.write_text("机构代码,期间,数值\nH001,2025Q2,1\n", encoding="utf-8")
     with pytest.raises(StoreError, match="缺少必需的列 数据项代码"):
         import_file(store, bad, actor="t", data_set="GZL")
+    import gc
+
+    assert gc.isenabled()  # the import pauses the garbage collector and always turns it back on
 
 
 def test_json_import(store, tmp_path):
