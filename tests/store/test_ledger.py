@@ -113,3 +113,11 @@ def test_target_catalog_baseline_and_orgs(store, tmp_path):
         # H001 is under 西湖区 (XH): both targets apply; H002 (滨江) only gets the unscoped one.
         assert [x.id for x in targets_for_org(s, "H001")] == [first.id, second.id]
         assert [x.id for x in targets_for_org(s, "H002")] == [second.id]
+
+
+def test_targets_arrive_linked_to_the_catalog(store):
+    for p in PLANS:
+        imp(store, p)
+    with store.session() as s:
+        linked = s.scalars(select(Target.catalog_code).where(Target.catalog_code.is_not(None))).all()
+    assert len(linked) >= 5  # hqd.plans links target phrases to catalog indicators on the way in

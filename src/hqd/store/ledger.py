@@ -64,10 +64,10 @@ def load_plan_file(path: Path) -> tuple[dict[str, Any], str]:
             raise StoreError(f"{path}：台账 JSON 缺少 tasks 列表")
         canon = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return data, hashlib.sha256(canon.encode()).hexdigest()
-    from hqd.policy import extract_ledger
+    from hqd.plans import ledger_from_text  # extraction plus catalog links of the targets
 
     text = read_plan_text(path)
-    return extract_ledger(text, file=path.name).to_dict(), hashlib.sha256(text.encode()).hexdigest()
+    return ledger_from_text(text, file=path.name).to_dict(), hashlib.sha256(text.encode()).hexdigest()
 
 
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "(": "〔", ")": "〕", "（": "〔", "）": "〕",
