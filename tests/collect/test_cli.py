@@ -91,3 +91,13 @@ def test_postgresql_from_the_command_line(db_url, tmp_path):
     assert "postgresql+psycopg://" in hqd(["db", "upgrade"], db_url, tmp_path).stdout
     assert "新增 12" in hqd(["collect", "orgs", write_orgs_csv(tmp_path / "orgs.csv")], db_url, tmp_path).stdout
     assert "org                  12" in hqd(["db", "info"], db_url, tmp_path).stdout
+
+
+def test_broken_or_unknown_files_are_messages(tmp_path):
+    url = f"sqlite:///{tmp_path / 'hqd.db'}"
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    r = hqd(["collect", "import", tmp_path / "bad.xlsx"], url, tmp_path, ok=False)
+    assert r.returncode == 2 and "bad.xlsx：不是有效的 xlsx 文件" in r.stderr
+    (tmp_path / "v.txt").write_text("x", encoding="utf-8")
+    r = hqd(["collect", "import", tmp_path / "v.txt"], url, tmp_path, ok=False)
+    assert r.returncode == 2 and "不支持的格式“.txt”" in r.stderr
