@@ -428,7 +428,7 @@ def _check_and_write(
                          if el_ids.get(c) in group]
                 if not cells:
                     continue  # the violation is entirely in stored values this file does not touch
-                msg = f"{group_where[gkey]}：{violation.message()}" + (f"，涉及 {'、'.join(cells)}" if cells else "")
+                msg = f"{group_where[gkey]}：{violation.message()}，涉及 {'、'.join(cells)}"
                 if violation.rule.severity == "error":
                     errors.append(msg)
                     bad_groups.add(gkey)
