@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = ["policy_ingest", "evaluate", "records"]
+BENCHMARKS = ["policy_ingest", "evaluate", "collect_import", "records"]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:

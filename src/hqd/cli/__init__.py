@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import catalog, ingest, records
+from . import catalog, collect, db, ingest, ledger, records
 
 app = typer.Typer(
     name="hqd",
@@ -22,6 +22,9 @@ def _root() -> None:
 app.add_typer(catalog.app, name="catalog")
 app.command("ingest", help="读取政策文件，抽取任务台账（任务、责任单位、时限、目标指标）")(ingest.ingest)
 app.add_typer(records.app, name="records", help="病案首页出院记录：合成数据、校验、指标数据项计算与明细追溯")
+app.add_typer(db.app, name="db")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(collect.app, name="collect")
 
 
 def main() -> None:

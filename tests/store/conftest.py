@@ -1,0 +1,1 @@
+from hqd_testdb import db_url, store  # noqa: F401  (fixtures)
