@@ -30,7 +30,8 @@ def reference(tree, values):
     if isinstance(tree, str):
         return values[tree]
     if tree[0] == "neg":
-        return -reference(tree[1], values)
+        inner = reference(tree[1], values)
+        return None if inner is None else -inner
     op, a, b = tree
     a, b = reference(a, values), reference(b, values)
     if a is None or b is None:
