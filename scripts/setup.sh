@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libreoffice-writer-nogui fonts-noto-cjk poppler-utils libharfbuzz-subset0)
+# LibreOffice: .doc/.wps input and PDF reports; Noto CJK: report fonts; poppler: PDF checks; Java: Spark.
+APT_PACKAGES=(libreoffice-writer-nogui fonts-noto-cjk poppler-utils libharfbuzz-subset0 openjdk-17-jre-headless)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
