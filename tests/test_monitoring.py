@@ -52,3 +52,65 @@ def test_a_value_entered_now_is_in_the_next_read(store):  # noqa: F811
     after = {v.org: v.value for v in indicator_values(store, "RG-01", "2025Q2")}
     assert before["H1"] == pytest.approx(30.0) and after["H1"] == pytest.approx(40.0)
     assert after["C1"] == pytest.approx(40.0)
+
+
+def test_targets_are_evaluated_on_the_city_and_on_each_district(store):  # noqa: F811
+    from hqd.monitoring import evaluate_targets
+    from hqd.plans import ledger_from_text
+    from hqd.store.ledger import import_ledger
+
+    plan = ("某市推动公立医院高质量发展实施方案\n2024年3月1日\n一、重点任务\n"
+            "1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（责任单位：市卫生健康委、市医保局，列第一位的为牵头单位，下同）\n")
+    ledger = ledger_from_text(plan, "plan.txt").to_dict()
+    assert ledger["tasks"][0]["targets"][0]["catalog_code"] == "RG-01"
+    with store.session() as s:
+        _tree(s)
+        import_ledger(s, ledger, content_hash="x", actor="tester")
+        # H1 climbs from 50 % to 60 % in a year; H2 falls from 70 % to 60 %
+        for per, (h1, h2) in {"2024Q2": (50, 70), "2024Q4": (55, 65), "2025Q2": (60, 60)}.items():
+            for org, share in (("H1", h1), ("H2", h2)):
+                set_value(s, org, "PHC_VISITS", per, share, actor="tester")
+                set_value(s, org, "ALL_VISITS", per, 100, actor="tester")
+    rows = {r.org: r for r in evaluate_targets(store, "2025Q2", with_children=True)}
+    city = rows["C1"]
+    assert city.lead_units == ["市卫生健康委员会"]  # the canonical unit name
+    assert city.target == "≥65%" and city.deadline == "2025-12-31"
+    # the city stays at (50+70)/200 = 60 % → 60 % → 60 %: no growth toward 65 % is 进展缓慢 (ratio 0)
+    assert city.latest == ("2025Q2", 60.0) and city.status == "进展缓慢"
+    assert rows["H1"].status == "进展顺利"  # 50 → 60 in a year; 65 needs (65/50)^(1/1.75)−1 a year
+    assert rows["H2"].status == "倒退"  # it had met the target (70 %) and has fallen below it
+
+
+def test_evaluate_command_prints_and_exports(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    from hqd.plans import ledger_from_text
+    from hqd.store.db import open_store
+    from hqd.store.ledger import import_ledger
+
+    url = f"sqlite:///{tmp_path / 'hqd.db'}"
+    store = open_store(url)
+    with store.session() as s:
+        _tree(s)
+        plan = "某方案\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
+        import_ledger(s, ledger_from_text(plan, "p.txt").to_dict(), content_hash="y", actor="tester")
+        for per, share in (("2024Q2", 50), ("2025Q2", 66)):
+            set_value(s, "H1", "PHC_VISITS", per, share, actor="tester")
+            set_value(s, "H1", "ALL_VISITS", per, 100, actor="tester")
+    store.dispose()
+    env = {**os.environ, "HQD_DATABASE_URL": url}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "hqd.cli", "evaluate", *a], capture_output=True,  # noqa: E731
+                                    text=True, env=env)
+    got = json.loads(run("--period", "2025Q2", "--format", "json").stdout)
+    assert [(r["org"], r["status"]) for r in got] == [("C1", "已达成")]
+    table = run("--period", "2025Q2", "--children")
+    assert table.returncode == 0 and "基层就诊率" in table.stdout and "H1" in table.stdout
+    assert run("--period", "2025Q2", "--format", "xlsx", "--out", str(tmp_path / "e.xlsx")).returncode == 0
+    assert openpyxl.load_workbook(tmp_path / "e.xlsx")["目标进展"].cell(3, 7).value == "已达成"
+    bad = run("--period", "2025-Q2")
+    assert bad.returncode == 2 and "期间" in bad.stderr and "Traceback" not in bad.stderr

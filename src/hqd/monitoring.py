@@ -60,3 +60,89 @@ def indicator_values(store: Store, code: str, period: str,
 
 def _f(x) -> float | None:
     return None if x is None else float(x)
+
+
+# ── Target progress over the store ──────────────────────────────────────────────────────────
+
+
+@dataclass
+class TargetProgress:
+    plan: str
+    task_path: str
+    task_title: str | None
+    lead_units: list[str]
+    indicator: str  # as the plan words it
+    catalog_code: str
+    target: str  # comparator and value as written for people: ≥65%
+    deadline: str | None
+    org: str
+    status: str
+    baseline: tuple[str, float] | None
+    latest: tuple[str, float] | None
+    expected_now: float | None
+    projected: float | None
+    reason: str
+
+
+def _periods_back(period: str, count: int) -> list[str]:
+    from hqd.periods import Period
+
+    p = Period.parse(period)
+    return [str(p.shift(-k)) for k in range(count - 1, -1, -1)]
+
+
+def evaluate_targets(store: Store, period: str, *, org: str | None = None, history: int = 16,
+                     with_children: bool = False) -> list[TargetProgress]:
+    """Progress of every target linked to a catalog indicator, on the orgs it applies to (the
+    tree's root when none is named), from the values of the `history` periods up to `period`.
+    With `org`, only that org; with `with_children`, also each org one level below (to show
+    where the gap is)."""
+    from sqlalchemy import select
+
+    from hqd.evaluate import assess
+    from hqd.report.ledger_text import target_value
+    from hqd.store.models import Org, Target, Task
+
+    periods = _periods_back(period, history)
+    cache: dict[tuple[str, str], dict[str, float | None]] = {}
+
+    def values_of(code: str, per: str) -> dict[str, float | None]:
+        if (code, per) not in cache:
+            cache[(code, per)] = {v.org: v.value for v in indicator_values(store, code, per) if "." not in v.indicator}
+        return cache[(code, per)]
+
+    out: list[TargetProgress] = []
+    with store.session() as s:
+        roots = [o.code for o in s.scalars(select(Org).where(Org.parent_id.is_(None)))]
+        children: dict[str, list[str]] = {}
+        for child, parent in s.execute(
+            select(Org.code, Org.parent_id).where(Org.parent_id.is_not(None))
+        ):
+            children.setdefault(parent, []).append(child)
+        id_of = {code: oid for oid, code in s.execute(select(Org.id, Org.code))}
+        targets = s.scalars(
+            select(Target).join(Task).where(Target.catalog_code.is_not(None), Task.removed.is_(False))
+        ).all()
+        for t in targets:
+            orgs = [o.code for o in s.scalars(select(Org).where(Org.id.in_([x.org_id for x in t.orgs])))] or roots
+            if with_children:
+                orgs = orgs + [c for o in orgs for c in children.get(id_of[o], [])]
+            if org is not None:
+                orgs = [o for o in orgs if o == org]
+            lead = [tu.unit.name for tu in t.task.units if tu.role == "lead"]
+            for o in orgs:
+                series = [(p, values_of(t.catalog_code, p).get(o)) for p in periods]
+                observed = [(p, v) for p, v in series if v is not None]
+                baseline = (t.baseline_period, t.baseline_value) if t.baseline_value is not None and t.baseline_period else None
+                pr = assess(t.comparator, t.value, t.value_high, t.unit, t.deadline.isoformat() if t.deadline else None,
+                            observed, baseline=baseline, as_of=period)
+                out.append(TargetProgress(
+                    plan=t.task.plan.title or t.task.plan.file, task_path=t.task.path, task_title=t.task.title,
+                    lead_units=lead, indicator=t.indicator, catalog_code=t.catalog_code,
+                    target=target_value({"comparator": t.comparator, "value": t.value, "value_high": t.value_high,
+                                         "unit": t.unit}),
+                    deadline=t.deadline.isoformat() if t.deadline else None, org=o, status=pr.status,
+                    baseline=pr.baseline, latest=pr.latest, expected_now=pr.expected_now, projected=pr.projected,
+                    reason=pr.reason,
+                ))
+    return out

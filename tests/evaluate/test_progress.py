@@ -113,3 +113,9 @@ def test_array_assessment_agrees_with_the_scalar_one():
         assert STATUSES[status[i]] == p.status, i
         if p.ratio is not None:
             assert ratio[i] == pytest.approx(p.ratio)
+
+
+def test_a_target_met_at_baseline_and_lost_since_is_deterioration():
+    # 70 % at baseline already met ≥65 %; at 60 % it has been lost, whatever the rates say
+    p = assess(">=", 65, None, "%", "2025-12-31", [("2024Q2", 70), ("2025Q2", 60)])
+    assert p.status == DETERIORATING and "已达到目标" in p.reason

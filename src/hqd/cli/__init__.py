@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import catalog, collect, db, ingest, ledger, records
+from . import catalog, collect, db, evaluate, ingest, ledger, records
 
 app = typer.Typer(
     name="hqd",
@@ -25,6 +25,7 @@ app.add_typer(records.app, name="records", help="病案首页出院记录：合�
 app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(collect.app, name="collect")
+app.command("evaluate", help="评价量化目标进展（已达成、进展顺利、需加快、进展缓慢、倒退、无数据）")(evaluate.evaluate)
 
 
 def main() -> None:

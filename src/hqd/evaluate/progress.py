@@ -159,12 +159,13 @@ def assess(
 
     required = _rate(base[1], goal, deadline_t - base[0].end_time, compound)
     out.required_rate = required
+    if sign * required <= 0:  # the baseline had met the target, and the latest value has lost it
+        out.status = DETERIORATING
+        out.reason = f"基线 {_fmt(base[1])}（{base[0]}）已达到目标 {_fmt(goal)}，最新 {_fmt(latest[1])}（{latest[0]}）又未达到"
+        return out
     out.expected_now = _at(base[1], required, years_obs, compound)
     out.path = _path(base, goal, required, deadline_t, compound)
-    if required == 0:
-        out.ratio = 1.0 if sign * observed >= 0 else -1.0
-    else:
-        out.ratio = observed / required
+    out.ratio = observed / required
     out.status = _band(out.ratio, thresholds.on_track, thresholds.accelerate, 0.0)
     out.reason = (
         f"基线 {_fmt(base[1])}（{base[0]}），最新 {_fmt(latest[1])}（{latest[0]}），目标 {_fmt(goal)}；"
@@ -219,7 +220,7 @@ def assess_arrays(
         observed = np.where(compound, (latest / base) ** (1 / years_obs) - 1, (latest - base) / years_obs)
         required = np.where(compound, (goal / base) ** (1 / years_req) - 1, (goal - base) / years_req)
         sign = np.where(up, 1.0, -1.0)
-        ratio = np.where(required != 0, observed / required, np.where(sign * observed >= 0, 1.0, -1.0))
+        ratio = np.where(sign * required > 0, observed / required, -1.0)  # baseline had met it: lost since
         no_deadline = np.isnan(deadline_t) | (deadline_t <= t0)
         growth = sign * np.where(compound, observed, observed / np.where(base != 0, np.abs(base), 1.0))
         score = np.where(no_deadline, growth, ratio)
