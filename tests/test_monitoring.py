@@ -94,15 +94,15 @@ def test_evaluate_command_prints_and_exports(tmp_path):
     from hqd.store.ledger import import_ledger
 
     url = f"sqlite:///{tmp_path / 'hqd.db'}"
-    store = open_store(url)
-    with store.session() as s:
+    opened = open_store(url)
+    with opened.session() as s:
         _tree(s)
         plan = "某方案\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
         import_ledger(s, ledger_from_text(plan, "p.txt").to_dict(), content_hash="y", actor="tester")
         for per, share in (("2024Q2", 50), ("2025Q2", 66)):
             set_value(s, "H1", "PHC_VISITS", per, share, actor="tester")
             set_value(s, "H1", "ALL_VISITS", per, 100, actor="tester")
-    store.dispose()
+    opened.dispose()
     env = {**os.environ, "HQD_DATABASE_URL": url}
     run = lambda *a: subprocess.run([sys.executable, "-m", "hqd.cli", "evaluate", *a], capture_output=True,  # noqa: E731
                                     text=True, env=env)
