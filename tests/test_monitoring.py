@@ -114,3 +114,40 @@ def test_evaluate_command_prints_and_exports(tmp_path):
     assert openpyxl.load_workbook(tmp_path / "e.xlsx")["目标进展"].cell(3, 7).value == "已达成"
     bad = run("--period", "2025-Q2")
     assert bad.returncode == 2 and "期间" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_alerts_list_lagging_targets_overdue_tasks_and_missing_reports(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from hqd.collect.datasets import define_data_set
+    from hqd.plans import ledger_from_text
+    from hqd.store.db import open_store
+    from hqd.store.ledger import import_ledger
+
+    url = f"sqlite:///{tmp_path / 'hqd.db'}"
+    opened = open_store(url)
+    with opened.session() as s:
+        _tree(s)
+        plan = ("某方案\n2024年1月1日\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
+                "2.完成信息平台改造。2025年3月底前完成。（市数据资源局负责）\n")
+        import_ledger(s, ledger_from_text(plan, "p.txt").to_dict(), content_hash="z", actor="tester")
+        for per, share in (("2024Q2", 60), ("2025Q2", 55)):
+            set_value(s, "H1", "PHC_VISITS", per, share, actor="tester")
+            set_value(s, "H1", "ALL_VISITS", per, 100, actor="tester")
+        define_data_set(s, {"code": "JC", "name": "季度监测", "period_type": "quarter", "timely_days": 10,
+                          "elements": ["PHC_VISITS", "ALL_VISITS"], "orgs": ["H1", "H2"]}, actor="tester")
+    opened.dispose()
+    env = {**os.environ, "HQD_DATABASE_URL": url}
+    out = subprocess.run([sys.executable, "-m", "hqd.cli", "alerts", "--period", "2025Q2", "--today", "2025-07-20",
+                          "--format", "json"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    found = {(a["kind"], a["region"]) for a in json.loads(out.stdout)}
+    assert ("目标滞后", "C1") in found  # 60 % → 55 %: 倒退
+    assert ("任务逾期", "某方案") in found  # 2025-03-31 passed with no progress report
+    assert ("未报送", "H1") in found and ("未报送", "H2") in found  # due 2025-07-10, nothing submitted
+    only = subprocess.run([sys.executable, "-m", "hqd.cli", "alerts", "--period", "2025Q2", "--today", "2025-07-20",
+                           "--unit", "数据资源局", "--format", "json"], capture_output=True, text=True, env=env)
+    assert {a["kind"] for a in json.loads(only.stdout)} == {"任务逾期"}

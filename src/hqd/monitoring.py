@@ -146,3 +146,64 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
                     reason=pr.reason,
                 ))
     return out
+
+
+# ── 督办清单 ────────────────────────────────────────────────────────────────────────────────
+
+
+def alerts(store: Store, period: str, today, *, unit: str | None = None):
+    """The 督办 list for a period: lagging targets (on each org they apply to and one level below),
+    overdue and lagging tasks, missing and late reports, and outlying values."""
+    from sqlalchemy import select
+
+    from hqd.collect.quality import find_outliers
+    from hqd.collect.submissions import overdue_submissions
+    from hqd.evaluate.alerts import ordered, submission_alert, target_alert, task_alert
+    from hqd.evaluate.progress import Progress
+    from hqd.evaluate.tasks import task_status
+    from hqd.periods import Period as P
+    from hqd.store.models import DataSet, Task, TaskProgress
+    from hqd.store.models import Period as StoredPeriod
+
+    found = []
+    progress = evaluate_targets(store, period, with_children=True)
+    by_task: dict[str, list[str]] = {}
+    for r in progress:
+        by_task.setdefault(f"{r.plan}|{r.task_path}", []).append(r.status)
+        p = Progress(r.status, "", None, r.baseline, r.latest, expected_now=r.expected_now, projected=r.projected,
+                     reason=r.reason)
+        found.append(target_alert(f"{r.indicator}{r.target}（{r.task_path}）", r.org, r.lead_units, p))
+    with store.session() as s:
+        this = s.scalar(select(StoredPeriod).where(StoredPeriod.code == period))
+        for task in s.scalars(select(Task).where(Task.removed.is_(False))):
+            lead = [tu.unit.name for tu in task.units if tu.role == "lead"]
+            reported = None
+            if this is not None:
+                latest = s.scalars(select(TaskProgress).where(TaskProgress.task_id == task.id,
+                                                              TaskProgress.period_id == this.id)
+                                   .order_by(TaskProgress.reported_at.desc())).first()
+                reported = {"进行中": "推进中"}.get(latest.status, latest.status) if latest else None
+            plan = task.plan.title or task.plan.file
+            status, reason = task_status(task.deadline.isoformat() if task.deadline else None, reported,
+                                         by_task.get(f"{plan}|{task.path}", []), today)
+            found.append(task_alert(f"{task.path} {task.title or ''}", plan, lead, status, reason,
+                                    task.deadline.isoformat() if task.deadline else None))
+        quarterly = P.parse(period).kind
+        for ds in s.scalars(select(DataSet)):
+            if ds.period_type[0].upper() != quarterly:
+                continue
+            for org, due, got in overdue_submissions(s, ds.code, period, today):
+                found.append(submission_alert(org, ds.name, period, due, got))
+            for f in find_outliers(s, ds.code, period):
+                found.append(_outlier(f))
+    out = ordered(found)
+    if unit:
+        out = [a for a in out if any(unit in u for u in a.units)]
+    return out
+
+
+def _outlier(f):
+    """A value collect's review flagged (median and MAD against its own history or its peers)."""
+    from hqd.evaluate.alerts import LOW, Alert
+
+    return Alert("数据异常", LOW, [], f.org, f"{f.element} {f.period}", f.message, {"数值": f.value})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -195,3 +195,30 @@ def status_counts(session: Session, dataset: str, period: str) -> dict[str, int]
         return {}
     return dict(session.execute(select(Submission.status, func.count()).where(
         Submission.data_set_id == ds.id, Submission.period_id == p.id).group_by(Submission.status)).all())
+
+
+def overdue_submissions(session: Session, dataset: str, period: str, today: date) -> list[tuple[str, str, str | None]]:
+    """(org, due date, submitted date or None) for every assigned org whose report is missing or
+    came late, once the due date (period end + timely days) has passed or the report is in."""
+    ds = get_data_set(session, dataset)
+    spec = parse_period(period)
+    due = spec.end + timedelta(days=ds.timely_days)
+    orgs = dict(session.execute(select(Org.id, Org.code).join(DataSetOrg, DataSetOrg.org_id == Org.id)
+                                .where(DataSetOrg.data_set_id == ds.id)).all())
+    p = session.scalar(select(Period).where(Period.code == spec.code))
+    submitted: dict[int, date] = {}
+    if p is not None:
+        for org_id, status, at in session.execute(
+            select(Submission.org_id, Submission.status, Submission.submitted_at)
+            .where(Submission.data_set_id == ds.id, Submission.period_id == p.id)
+        ):
+            if status in ("submitted", "approved") and at is not None:
+                submitted[org_id] = local_date(at)
+    out = []
+    for org_id, code in sorted(orgs.items(), key=lambda kv: kv[1]):
+        got = submitted.get(org_id)
+        if got is None and today > due:
+            out.append((code, due.isoformat(), None))
+        elif got is not None and got > due:
+            out.append((code, due.isoformat(), got.isoformat()))
+    return out
