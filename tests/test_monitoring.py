@@ -151,3 +151,56 @@ def test_alerts_list_lagging_targets_overdue_tasks_and_missing_reports(tmp_path)
     only = subprocess.run([sys.executable, "-m", "hqd.cli", "alerts", "--period", "2025Q2", "--today", "2025-07-20",
                            "--unit", "数据资源局", "--format", "json"], capture_output=True, text=True, env=env)
     assert {a["kind"] for a in json.loads(only.stdout)} == {"任务逾期"}
+
+
+def test_hospitals_are_scored_ranked_and_their_rank_changes_reported(store):  # noqa: F811
+    from hqd.evaluate import ScoringRules
+    from hqd.monitoring import score_hospitals
+
+    with store.session() as s:
+        city = Org(code="C1", name="某市", level=1, path="/C1/")
+        s.add(city)
+        s.flush()
+        for k in range(1, 7):
+            s.add(Org(code=f"H{k}", name=f"医院{k}", level=2, parent_id=city.id, path=f"/C1/H{k}/", type="综合",
+                      grade="三级"))
+        upsert_data_elements(s, [
+            {"code": "DISCH", "name": "出院患者人次数", "unit": "人次", "aggregation": "sum"},
+            {"code": "DISCH_SURG_OPS", "name": "出院患者手术台次数", "unit": "台次", "aggregation": "sum"},
+        ])
+        for k in range(1, 7):
+            # 2024: H1 best (60 %) … H6 worst (10 %); 2025: the order is reversed
+            for year, share in (("2024", 70 - 10 * k), ("2025", 10 * k)):
+                set_value(s, f"H{k}", "DISCH", year, 1000, actor="tester")
+                set_value(s, f"H{k}", "DISCH_SURG_OPS", year, 10 * share, actor="tester")
+    rows, rules = score_hospitals(store, "三级", 2025, ScoringRules(min_dimensions=1))
+    by_org = {r.org: r for r in rows}
+    assert [r.org for r in rows] == ["H6", "H5", "H4", "H3", "H2", "H1"]
+    assert by_org["H6"].rank == 1 and by_org["H6"].rank_change == 5 and by_org["H1"].rank_change == -5
+    assert by_org["H6"].grade == "A" and by_org["H1"].grade == "C"  # rank percentiles 1/6 … 6/6
+    assert by_org["H6"].peer_group == "三级综合" and by_org["H6"].movers[0][0] == "T3-04"
+    assert rules.min_dimensions == 1
+
+
+def test_score_command_publishes_the_rules_with_the_ranking(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from hqd.store.db import open_store
+
+    url = f"sqlite:///{tmp_path / 'hqd.db'}"
+    opened = open_store(url)
+    with opened.session() as s:
+        city = Org(code="C1", name="某市", level=1, path="/C1/")
+        s.add(city)
+        s.flush()
+        s.add(Org(code="H1", name="医院1", level=2, parent_id=city.id, path="/C1/H1/", type="综合", grade="三级"))
+    opened.dispose()
+    env = {**os.environ, "HQD_DATABASE_URL": url}
+    out = subprocess.run([sys.executable, "-m", "hqd.cli", "score", "--set", "三级", "--year", "2025", "--format", "json"],
+                         capture_output=True, text=True, env=env)
+    payload = json.loads(out.stdout)
+    assert payload["rules"]["grades"][0] == ["A++", 0.01] and payload["results"][0]["org"] == "H1"
+    assert payload["results"][0]["rank"] is None and "不参与排名" in payload["results"][0]["reason"]

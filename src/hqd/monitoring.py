@@ -207,3 +207,70 @@ def _outlier(f):
     from hqd.evaluate.alerts import LOW, Alert
 
     return Alert("数据异常", LOW, [], f.org, f"{f.element} {f.period}", f.message, {"数值": f.value})
+
+
+# ── Scoring and ranking (国考式) ───────────────────────────────────────────────────────────────
+
+_DIRECTION = {"逐步提高": 1, "逐步降低": -1}
+_SET_NAMES = {"三级": "T3", "二级": "T2", "高质量发展": "HQ", "区域": "RG"}
+
+
+@dataclass
+class HospitalScore:
+    org: str
+    name: str
+    peer_group: str
+    score: float | None
+    grade: str | None
+    rank: int | None
+    rank_change: int | None  # places gained since the previous year (+) or lost (−)
+    movers: list[tuple[str, float]]  # the indicators that moved the score most, in points vs peers
+    reason: str
+
+
+def score_hospitals(store: Store, set_name: str, year: int, rules=None) -> tuple[list[HospitalScore], object]:
+    """Score the hospitals of an indicator set's grade (三级 → 三级 hospitals) on their annual values,
+    in peer groups of grade × type, with the rank change since the year before. Returns the
+    results and the rule set that made them."""
+    import numpy as np
+    from sqlalchemy import select
+
+    from hqd.catalog import default_catalog
+    from hqd.evaluate import IndicatorMeta, ScoringRules, explain, rank_changes, score
+    from hqd.store.models import Org
+
+    code = _SET_NAMES.get(set_name, set_name)
+    grade = next((k for k, v in _SET_NAMES.items() if v == code), None)
+    cat = default_catalog()
+    indicators = [i for i in cat.in_set(code) if i.formula is not None and _DIRECTION.get(i.direction)]
+    rules = rules or ScoringRules()
+    with store.session() as s:
+        query = select(Org.code, Org.name, Org.grade, Org.type).where(Org.closed.is_(False))
+        hospitals = [r for r in s.execute(query) if grade is None or r.grade == grade]
+    orgs = [h.code for h in hospitals]
+    peers = [f"{h.grade or ''}{h.type or ''}" or "全部" for h in hospitals]
+    meta = [IndicatorMeta(i.code, (i.dimension or ("其他",))[0], _DIRECTION[i.direction]) for i in indicators]
+
+    def year_result(y: int):
+        shape = (len(orgs), len(indicators))
+        values, num, den = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+        index = {o: k for k, o in enumerate(orgs)}
+        for j, ind in enumerate(indicators):
+            for v in indicator_values(store, ind.code, str(y)):
+                k = index.get(v.org)
+                if k is None or v.value is None:
+                    continue
+                values[k, j] = v.value
+                if ind.unit == "%" and v.denominator and v.numerator is not None and 0 <= v.numerator <= v.denominator:
+                    num[k, j], den[k, j] = v.numerator, v.denominator
+        return score(values, orgs, meta, peers, rules, numerators=num, denominators=den)
+
+    current, previous = year_result(year), year_result(year - 1)
+    changes = rank_changes(previous, current)
+    out = []
+    for k, h in enumerate(hospitals):
+        row = current.row(h.code)
+        out.append(HospitalScore(h.code, h.name, peers[k], row["score"], row["grade"], row["rank"],
+                                 changes.get(h.code), explain(current, h.code, top=3), row["reason"]))
+    out.sort(key=lambda r: (r.peer_group, r.rank or 10**9))
+    return out, rules

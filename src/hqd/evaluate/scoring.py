@@ -85,9 +85,11 @@ def shrink_rates(num: np.ndarray, den: np.ndarray, groups: np.ndarray) -> np.nda
         have = ~np.isnan(r)
         tot_den = np.where(have, n, 0).sum(axis=0)
         peer = np.where(tot_den > 0, np.where(have, num[rows], 0).sum(axis=0) / np.maximum(tot_den, 1e-12), np.nan)
-        noise = np.where(have, peer * (1 - peer) / np.maximum(n, 1e-12), np.nan)
-        with np.errstate(invalid="ignore"):
-            signal = np.maximum(np.nanvar(r, axis=0) - np.nanmean(noise, axis=0), 1e-12)
+        noise = np.where(have, peer * (1 - peer) / np.maximum(n, 1e-12), 0.0)
+        count = np.maximum(have.sum(axis=0), 1)
+        mean = np.where(have, r, 0).sum(axis=0) / count
+        variance = np.where(have, (r - mean) ** 2, 0).sum(axis=0) / count
+        signal = np.maximum(variance - noise.sum(axis=0) / count, 1e-12)
         w = signal / (signal + noise)
         out[rows] = np.where(have, w * r + (1 - w) * peer, np.nan)
     return out
