@@ -204,3 +204,45 @@ def test_score_command_publishes_the_rules_with_the_ranking(tmp_path):
     payload = json.loads(out.stdout)
     assert payload["rules"]["grades"][0] == ["A++", 0.01] and payload["results"][0]["org"] == "H1"
     assert payload["results"][0]["rank"] is None and "不参与排名" in payload["results"][0]["reason"]
+
+
+def test_task_states_thresholds_from_settings_and_scoring_rules_from_yaml(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from hqd.collect.progress import report_progress
+    from hqd.plans import ledger_from_text
+    from hqd.store.db import open_store
+    from hqd.store.ledger import import_ledger
+
+    url = f"sqlite:///{tmp_path / 'hqd.db'}"
+    opened = open_store(url)
+    with opened.session() as s:
+        _tree(s)
+        plan = "某方案\n2024年1月1日\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
+        import_ledger(s, ledger_from_text(plan, "p.txt").to_dict(), content_hash="w", actor="tester")
+        # needs (65/50)^(1/1.5) − 1 = 19.1 % a year from mid-2024 to the end of 2025; makes 12 %: ratio 0.63
+        for per, share in (("2024Q2", 50), ("2025Q2", 56)):
+            set_value(s, "H1", "PHC_VISITS", per, share, actor="tester")
+            set_value(s, "H1", "ALL_VISITS", per, 100, actor="tester")
+    opened.dispose()
+    with open_store(url).session() as s:
+        report_progress(s, plan="1", task_path="一/1", period="2025Q2", unit="市卫生健康委",
+                        status="进行中", narrative="两家医院开通基层转诊", actor="tester")
+    run = lambda *a, **env: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "hqd.cli", *a], capture_output=True, text=True,
+        env={**os.environ, "HQD_DATABASE_URL": url, **env})
+    default = json.loads(run("evaluate", "--period", "2025Q2", "--tasks", "--today", "2025-07-01", "--format", "json").stdout)
+    assert default["targets"][0]["status"] == "需加快"  # 0.60 ≤ 0.63 < 0.95
+    assert default["tasks"][0]["status"] == "推进中" and default["tasks"][0]["narrative"] == "两家医院开通基层转诊"
+    lenient = json.loads(run("evaluate", "--period", "2025Q2", "--format", "json", HQD_PROGRESS_ON_TRACK="0.6").stdout)
+    assert lenient[0]["status"] == "进展顺利"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("method: zscore\nmin_dimensions: 1\ngrades: [[优, 0.5], [良, 1.0]]\n", encoding="utf-8")
+    scored = json.loads(run("score", "--year", "2025", "--rules", str(rules), "--format", "json").stdout)
+    assert scored["rules"]["method"] == "zscore" and scored["rules"]["grades"] == [["优", 0.5], ["良", 1.0]]
+    rules.write_text("weights: 1\n", encoding="utf-8")
+    bad = run("score", "--year", "2025", "--rules", str(rules))
+    assert bad.returncode == 2 and "未知的规则项" in bad.stderr

@@ -23,6 +23,12 @@ class Settings:
     user: str | None = None
     # Reporting deadlines (上报截止, 停止录入) are calendar days in this time zone.
     timezone: str = "Asia/Shanghai"
+    # Target progress bands (Open SDG): ratio of observed to required growth at or above
+    # `progress_on_track` is 进展顺利, at or above `progress_accelerate` 需加快, else 进展缓慢 (< 0 倒退).
+    progress_on_track: float = 0.95
+    progress_accelerate: float = 0.60
+    # A "~" (左右) target counts as met within this share of its value.
+    progress_tolerance: float = 0.05
 
     def store_url(self) -> str:
         if self.database_url:
@@ -40,4 +46,7 @@ def load_settings() -> Settings:
         database_url=env.get("HQD_DATABASE_URL") or None,
         user=env.get("HQD_USER") or None,
         timezone=env.get("HQD_TIMEZONE") or Settings.timezone,
+        progress_on_track=float(env.get("HQD_PROGRESS_ON_TRACK", Settings.progress_on_track)),
+        progress_accelerate=float(env.get("HQD_PROGRESS_ACCELERATE", Settings.progress_accelerate)),
+        progress_tolerance=float(env.get("HQD_PROGRESS_TOLERANCE", Settings.progress_tolerance)),
     )

@@ -99,10 +99,14 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
     where the gap is)."""
     from sqlalchemy import select
 
-    from hqd.evaluate import assess
+    from hqd.config import load_settings
+    from hqd.evaluate import Thresholds, assess
     from hqd.report.ledger_text import target_value
     from hqd.store.models import Org, Target, Task
 
+    settings = load_settings()
+    thresholds = Thresholds(on_track=settings.progress_on_track, accelerate=settings.progress_accelerate,
+                            approx_tolerance=settings.progress_tolerance)
     periods = _periods_back(period, history)
     cache: dict[tuple[str, str], dict[str, float | None]] = {}
 
@@ -135,7 +139,7 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
                 observed = [(p, v) for p, v in series if v is not None]
                 baseline = (t.baseline_period, t.baseline_value) if t.baseline_value is not None and t.baseline_period else None
                 pr = assess(t.comparator, t.value, t.value_high, t.unit, t.deadline.isoformat() if t.deadline else None,
-                            observed, baseline=baseline, as_of=period)
+                            observed, baseline=baseline, as_of=period, thresholds=thresholds)
                 out.append(TargetProgress(
                     plan=t.task.plan.title or t.task.plan.file, task_path=t.task.path, task_title=t.task.title,
                     lead_units=lead, indicator=t.indicator, catalog_code=t.catalog_code,
@@ -160,34 +164,18 @@ def alerts(store: Store, period: str, today, *, unit: str | None = None):
     from hqd.collect.submissions import overdue_submissions
     from hqd.evaluate.alerts import ordered, submission_alert, target_alert, task_alert
     from hqd.evaluate.progress import Progress
-    from hqd.evaluate.tasks import task_status
     from hqd.periods import Period as P
-    from hqd.store.models import DataSet, Task, TaskProgress
-    from hqd.store.models import Period as StoredPeriod
+    from hqd.store.models import DataSet
 
     found = []
     progress = evaluate_targets(store, period, with_children=True)
-    by_task: dict[str, list[str]] = {}
     for r in progress:
-        by_task.setdefault(f"{r.plan}|{r.task_path}", []).append(r.status)
         p = Progress(r.status, "", None, r.baseline, r.latest, expected_now=r.expected_now, projected=r.projected,
                      reason=r.reason)
         found.append(target_alert(f"{r.indicator}{r.target}（{r.task_path}）", r.org, r.lead_units, p))
+    for t in task_states(store, period, today):  # tasks are judged on the orgs their targets name
+        found.append(task_alert(f"{t.path} {t.title or ''}", t.plan, t.lead_units, t.status, t.reason, t.deadline))
     with store.session() as s:
-        this = s.scalar(select(StoredPeriod).where(StoredPeriod.code == period))
-        for task in s.scalars(select(Task).where(Task.removed.is_(False))):
-            lead = [tu.unit.name for tu in task.units if tu.role == "lead"]
-            reported = None
-            if this is not None:
-                latest = s.scalars(select(TaskProgress).where(TaskProgress.task_id == task.id,
-                                                              TaskProgress.period_id == this.id)
-                                   .order_by(TaskProgress.reported_at.desc())).first()
-                reported = {"进行中": "推进中"}.get(latest.status, latest.status) if latest else None
-            plan = task.plan.title or task.plan.file
-            status, reason = task_status(task.deadline.isoformat() if task.deadline else None, reported,
-                                         by_task.get(f"{plan}|{task.path}", []), today)
-            found.append(task_alert(f"{task.path} {task.title or ''}", plan, lead, status, reason,
-                                    task.deadline.isoformat() if task.deadline else None))
         quarterly = P.parse(period).kind
         for ds in s.scalars(select(DataSet)):
             if ds.period_type[0].upper() != quarterly:
@@ -274,3 +262,47 @@ def score_hospitals(store: Store, set_name: str, year: int, rules=None) -> tuple
                                  changes.get(h.code), explain(current, h.code, top=3), row["reason"]))
     out.sort(key=lambda r: (r.peer_group, r.rank or 10**9))
     return out, rules
+
+
+
+@dataclass
+class TaskState:
+    plan: str
+    path: str
+    title: str | None
+    lead_units: list[str]
+    deadline: str | None
+    status: str  # 已完成 推进中 滞后 逾期 未开始
+    reason: str
+    reported: str | None  # what the lead unit reported for the period
+    narrative: str
+
+
+def task_states(store: Store, period: str, today, progress: list[TargetProgress] | None = None) -> list[TaskState]:
+    """Every task's status from its progress report for the period, its targets' progress and its deadline."""
+    from sqlalchemy import select
+
+    from hqd.evaluate.tasks import task_status
+    from hqd.store.models import Period as StoredPeriod
+    from hqd.store.models import Task, TaskProgress
+
+    progress = evaluate_targets(store, period) if progress is None else progress
+    by_task: dict[str, list[str]] = {}
+    for r in progress:
+        by_task.setdefault(f"{r.plan}|{r.task_path}", []).append(r.status)
+    out = []
+    with store.session() as s:
+        this = s.scalar(select(StoredPeriod).where(StoredPeriod.code == period))
+        for task in s.scalars(select(Task).where(Task.removed.is_(False)).order_by(Task.plan_id, Task.position)):
+            latest = None
+            if this is not None:
+                latest = s.scalars(select(TaskProgress).where(TaskProgress.task_id == task.id,
+                                                              TaskProgress.period_id == this.id)
+                                   .order_by(TaskProgress.reported_at.desc())).first()
+            reported = {"进行中": "推进中", "未启动": "未开始"}.get(latest.status, latest.status) if latest else None
+            plan = task.plan.title or task.plan.file
+            deadline = task.deadline.isoformat() if task.deadline else None
+            status, reason = task_status(deadline, reported, by_task.get(f"{plan}|{task.path}", []), today)
+            out.append(TaskState(plan, task.path, task.title, [tu.unit.name for tu in task.units if tu.role == "lead"],
+                                 deadline, status, reason, reported, latest.narrative if latest else ""))
+    return out

@@ -19,6 +19,7 @@ def score(
     year: Annotated[int, typer.Option("--year", "-y", help="年度，如 2024")] = 2024,
     output_format: Annotated[str, typer.Option("--format", "-f", help="输出格式：table、json 或 xlsx")] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="xlsx 输出文件")] = None,
+    rules_file: Annotated[Path | None, typer.Option("--rules", help="评分规则 YAML（方法、权重、最少数据、等级划分）")] = None,
 ) -> None:
     """按同类机构（级别×类型）计算综合得分、等级、名次和名次变化，并给出影响得分最大的指标。"""
     from hqd.monitoring import score_hospitals
@@ -30,8 +31,9 @@ def score(
         typer.echo("错误：输出格式可选 table、json、xlsx；xlsx 需要用 --out 指定输出文件", err=True)
         raise typer.Exit(2)
     try:
-        rows, rules = score_hospitals(open_store(), set_name, year)
-    except (StoreError, KeyError) as error:
+        rules = load_rules(rules_file) if rules_file else None
+        rows, rules = score_hospitals(open_store(), set_name, year, rules)
+    except (StoreError, KeyError, ValueError) as error:
         typer.echo(f"错误：{error}", err=True)
         raise typer.Exit(2) from None
     if output_format == "json":
@@ -64,3 +66,26 @@ def _change(x: int | None) -> str:
 
 def _movers(movers: list[tuple[str, float]]) -> str:
     return "；".join(f"{code}（{points:+.1f}）" for code, points in movers)
+
+
+def load_rules(path: Path):
+    """Scoring rules from YAML: any ScoringRules field, e.g. method, dimension_weights, grades."""
+    from dataclasses import fields
+
+    import yaml
+
+    from hqd.evaluate import ScoringRules
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}：无法读取评分规则（{error}）") from None
+    known = {f.name for f in fields(ScoringRules)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ValueError(f"{path}：未知的规则项 {'、'.join(unknown)}；可用：{'、'.join(sorted(known))}")
+    if raw.get("method", "percentile") not in ("percentile", "zscore"):
+        raise ValueError(f"{path}：method 应为 percentile 或 zscore")
+    if "grades" in raw:
+        raw["grades"] = tuple((str(g), float(upto)) for g, upto in raw["grades"])
+    return ScoringRules(**raw)
