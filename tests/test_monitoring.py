@@ -24,6 +24,36 @@ def _tree(session):
     ])
 
 
+def _sqlite_store_with_plan(tmp_path, plan: str, shares: dict[str, float], extra=None) -> str:
+    """A SQLite store with the org tree, the plan imported, H1's 基层就诊率 per period, and the URL
+    a `hqd` command sees through HQD_DATABASE_URL."""
+    from hqd.plans import ledger_from_text
+    from hqd.store.db import open_store
+    from hqd.store.ledger import import_ledger
+
+    url = f"sqlite:///{tmp_path / 'hqd.db'}"
+    opened = open_store(url)
+    with opened.session() as s:
+        _tree(s)
+        import_ledger(s, ledger_from_text(plan, "p.txt").to_dict(), content_hash=plan, actor="tester")
+        for per, share in shares.items():
+            set_value(s, "H1", "PHC_VISITS", per, share, actor="tester")
+            set_value(s, "H1", "ALL_VISITS", per, 100, actor="tester")
+        if extra:
+            extra(s)
+    opened.dispose()
+    return url
+
+
+def _hqd(url: str, *args: str, **env: str):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "hqd.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, "HQD_DATABASE_URL": url, **env})
+
+
 def test_city_value_sums_numerators_and_denominators(store):  # noqa: F811
     with store.session() as s:
         _tree(s)
@@ -83,29 +113,12 @@ def test_targets_are_evaluated_on_the_city_and_on_each_district(store):  # noqa:
 
 def test_evaluate_command_prints_and_exports(tmp_path):
     import json
-    import os
-    import subprocess
-    import sys
 
     import openpyxl
 
-    from hqd.plans import ledger_from_text
-    from hqd.store.db import open_store
-    from hqd.store.ledger import import_ledger
-
-    url = f"sqlite:///{tmp_path / 'hqd.db'}"
-    opened = open_store(url)
-    with opened.session() as s:
-        _tree(s)
-        plan = "某方案\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
-        import_ledger(s, ledger_from_text(plan, "p.txt").to_dict(), content_hash="y", actor="tester")
-        for per, share in (("2024Q2", 50), ("2025Q2", 66)):
-            set_value(s, "H1", "PHC_VISITS", per, share, actor="tester")
-            set_value(s, "H1", "ALL_VISITS", per, 100, actor="tester")
-    opened.dispose()
-    env = {**os.environ, "HQD_DATABASE_URL": url}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "hqd.cli", "evaluate", *a], capture_output=True,  # noqa: E731
-                                    text=True, env=env)
+    plan = "某方案\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
+    url = _sqlite_store_with_plan(tmp_path, plan, {"2024Q2": 50, "2025Q2": 66})
+    run = lambda *a: _hqd(url, "evaluate", *a)  # noqa: E731
     got = json.loads(run("--period", "2025Q2", "--format", "json").stdout)
     assert [(r["org"], r["status"]) for r in got] == [("C1", "已达成")]
     table = run("--period", "2025Q2", "--children")
@@ -118,38 +131,21 @@ def test_evaluate_command_prints_and_exports(tmp_path):
 
 def test_alerts_list_lagging_targets_overdue_tasks_and_missing_reports(tmp_path):
     import json
-    import os
-    import subprocess
-    import sys
 
     from hqd.collect.datasets import define_data_set
-    from hqd.plans import ledger_from_text
-    from hqd.store.db import open_store
-    from hqd.store.ledger import import_ledger
 
-    url = f"sqlite:///{tmp_path / 'hqd.db'}"
-    opened = open_store(url)
-    with opened.session() as s:
-        _tree(s)
-        plan = ("某方案\n2024年1月1日\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
-                "2.完成信息平台改造。2025年3月底前完成。（市数据资源局负责）\n")
-        import_ledger(s, ledger_from_text(plan, "p.txt").to_dict(), content_hash="z", actor="tester")
-        for per, share in (("2024Q2", 60), ("2025Q2", 55)):
-            set_value(s, "H1", "PHC_VISITS", per, share, actor="tester")
-            set_value(s, "H1", "ALL_VISITS", per, 100, actor="tester")
-        define_data_set(s, {"code": "JC", "name": "季度监测", "period_type": "quarter", "timely_days": 10,
-                          "elements": ["PHC_VISITS", "ALL_VISITS"], "orgs": ["H1", "H2"]}, actor="tester")
-    opened.dispose()
-    env = {**os.environ, "HQD_DATABASE_URL": url}
-    out = subprocess.run([sys.executable, "-m", "hqd.cli", "alerts", "--period", "2025Q2", "--today", "2025-07-20",
-                          "--format", "json"], capture_output=True, text=True, env=env)
+    plan = ("某方案\n2024年1月1日\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
+            "2.完成信息平台改造。2025年3月底前完成。（市数据资源局负责）\n")
+    url = _sqlite_store_with_plan(tmp_path, plan, {"2024Q2": 60, "2025Q2": 55}, extra=lambda s: define_data_set(
+        s, {"code": "JC", "name": "季度监测", "period_type": "quarter", "timely_days": 10,
+            "elements": ["PHC_VISITS", "ALL_VISITS"], "orgs": ["H1", "H2"]}, actor="tester"))
+    out = _hqd(url, "alerts", "--period", "2025Q2", "--today", "2025-07-20", "--format", "json")
     assert out.returncode == 0, out.stderr
     found = {(a["kind"], a["region"]) for a in json.loads(out.stdout)}
     assert ("目标滞后", "C1") in found  # 60 % → 55 %: 倒退
     assert ("任务逾期", "某方案") in found  # 2025-03-31 passed with no progress report
     assert ("未报送", "H1") in found and ("未报送", "H2") in found  # due 2025-07-10, nothing submitted
-    only = subprocess.run([sys.executable, "-m", "hqd.cli", "alerts", "--period", "2025Q2", "--today", "2025-07-20",
-                           "--unit", "数据资源局", "--format", "json"], capture_output=True, text=True, env=env)
+    only = _hqd(url, "alerts", "--period", "2025Q2", "--today", "2025-07-20", "--unit", "数据资源局", "--format", "json")
     assert {a["kind"] for a in json.loads(only.stdout)} == {"任务逾期"}
 
 
@@ -208,32 +204,15 @@ def test_score_command_publishes_the_rules_with_the_ranking(tmp_path):
 
 def test_task_states_thresholds_from_settings_and_scoring_rules_from_yaml(tmp_path):
     import json
-    import os
-    import subprocess
-    import sys
 
     from hqd.collect.progress import report_progress
-    from hqd.plans import ledger_from_text
-    from hqd.store.db import open_store
-    from hqd.store.ledger import import_ledger
 
-    url = f"sqlite:///{tmp_path / 'hqd.db'}"
-    opened = open_store(url)
-    with opened.session() as s:
-        _tree(s)
-        plan = "某方案\n2024年1月1日\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
-        import_ledger(s, ledger_from_text(plan, "p.txt").to_dict(), content_hash="w", actor="tester")
-        # needs (65/50)^(1/1.5) − 1 = 19.1 % a year from mid-2024 to the end of 2025; makes 12 %: ratio 0.63
-        for per, share in (("2024Q2", 50), ("2025Q2", 56)):
-            set_value(s, "H1", "PHC_VISITS", per, share, actor="tester")
-            set_value(s, "H1", "ALL_VISITS", per, 100, actor="tester")
-    opened.dispose()
-    with open_store(url).session() as s:
-        report_progress(s, plan="1", task_path="一/1", period="2025Q2", unit="市卫生健康委",
-                        status="进行中", narrative="两家医院开通基层转诊", actor="tester")
-    run = lambda *a, **env: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "hqd.cli", *a], capture_output=True, text=True,
-        env={**os.environ, "HQD_DATABASE_URL": url, **env})
+    plan = "某方案\n2024年1月1日\n一、重点任务\n1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（市卫生健康委负责）\n"
+    # needs (65/50)^(1/1.5) − 1 = 19.1 % a year from mid-2024 to the end of 2025; makes 12 %: ratio 0.63
+    url = _sqlite_store_with_plan(tmp_path, plan, {"2024Q2": 50, "2025Q2": 56}, extra=lambda s: report_progress(
+        s, plan="1", task_path="一/1", period="2025Q2", unit="市卫生健康委", status="进行中",
+        narrative="两家医院开通基层转诊", actor="tester"))
+    run = lambda *a, **env: _hqd(url, *a, **env)  # noqa: E731
     default = json.loads(run("evaluate", "--period", "2025Q2", "--tasks", "--today", "2025-07-01", "--format", "json").stdout)
     assert default["targets"][0]["status"] == "需加快"  # 0.60 ≤ 0.63 < 0.95
     assert default["tasks"][0]["status"] == "推进中" and default["tasks"][0]["narrative"] == "两家医院开通基层转诊"

@@ -26,29 +26,14 @@ LEDGER_SUFFIXES = (".json",)
 
 
 def read_plan_text(path: Path) -> str:
-    """The text of a plan document. Uses hqd.policy.readers when present (docx/pdf/html …)."""
-    try:
-        from hqd.policy.readers import read_document  # type: ignore[import-not-found]
-    except ImportError:
-        read_document = None
-    if read_document is not None:
-        from hqd.policy import PolicyInputError
+    """The text of a plan document (txt, docx, pdf, html, doc/wps), as hqd.policy.readers reads it."""
+    from hqd.policy import PolicyInputError
+    from hqd.policy.readers import read_document
 
-        try:
-            return read_document(path).text
-        except PolicyInputError as exc:
-            raise StoreError(str(exc)) from exc
-    if path.suffix.lower() != ".txt":
-        raise StoreError(f"{path}：暂只支持 .txt 政策文件或 .json 台账")
-    if not path.is_file():
-        raise StoreError(f"{path}：文件不存在")
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise StoreError(f"{path}：无法识别文件编码（应为 UTF-8 或 GB18030）")
+    try:
+        return read_document(path).text
+    except PolicyInputError as exc:
+        raise StoreError(str(exc)) from exc
 
 
 def load_plan_file(path: Path) -> tuple[dict[str, Any], str]:
