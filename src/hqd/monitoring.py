@@ -82,6 +82,7 @@ class TargetProgress:
     expected_now: float | None
     projected: float | None
     reason: str
+    applied: bool = True  # the target names this org (False: a child shown to locate the gap)
 
 
 def _periods_back(period: str, count: int) -> list[str]:
@@ -128,9 +129,10 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
             select(Target).join(Task).where(Target.catalog_code.is_not(None), Task.removed.is_(False))
         ).all()
         for t in targets:
-            orgs = [o.code for o in s.scalars(select(Org).where(Org.id.in_([x.org_id for x in t.orgs])))] or roots
+            applied = [o.code for o in s.scalars(select(Org).where(Org.id.in_([x.org_id for x in t.orgs])))] or roots
+            orgs = applied
             if with_children:
-                orgs = orgs + [c for o in orgs for c in children.get(id_of[o], [])]
+                orgs = applied + [c for o in applied for c in children.get(id_of[o], [])]
             if org is not None:
                 orgs = [o for o in orgs if o == org]
             lead = [tu.unit.name for tu in t.task.units if tu.role == "lead"]
@@ -147,7 +149,7 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
                                          "unit": t.unit}),
                     deadline=t.deadline.isoformat() if t.deadline else None, org=o, status=pr.status,
                     baseline=pr.baseline, latest=pr.latest, expected_now=pr.expected_now, projected=pr.projected,
-                    reason=pr.reason,
+                    reason=pr.reason, applied=o in applied,
                 ))
     return out
 
@@ -173,7 +175,8 @@ def alerts(store: Store, period: str, today, *, unit: str | None = None):
         p = Progress(r.status, "", None, r.baseline, r.latest, expected_now=r.expected_now, projected=r.projected,
                      reason=r.reason)
         found.append(target_alert(f"{r.indicator}{r.target}（{r.task_path}）", r.org, r.lead_units, p))
-    for t in task_states(store, period, today):  # tasks are judged on the orgs their targets name
+    # tasks are judged on the orgs their targets name, not on the children shown beside them
+    for t in task_states(store, period, today, [r for r in progress if r.applied]):
         found.append(task_alert(f"{t.path} {t.title or ''}", t.plan, t.lead_units, t.status, t.reason, t.deadline))
     with store.session() as s:
         quarterly = P.parse(period).kind

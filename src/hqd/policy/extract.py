@@ -174,7 +174,7 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         for u in split_units(a, m.start("unit"), m.end("unit"))
     ]
     for node, pseudo in _select_tasks(roots):
-        start = node.start + (len(node.line.text) - len(node.line.text.lstrip()))
+        start = node.start
         span_end = node.span_end
         implied.extend(u for pos, u in standing if pos < start and u not in implied)
         resp = find_responsibility(a, start, span_end, first_is_lead)
@@ -190,7 +190,7 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         implied.extend(original[u.start : u.end] for u in resp.implied if original[u.start : u.end] not in implied)
         watch.lap("units")
 
-        marker_end = start + _marker_length(node)
+        marker_end = node.body_start
         mentions = find_times(a, marker_end, span_end, doc_year, masked=lambda i: a[i] != "“" and doc.protected[i] and _in_title_mark(a, i))
         task_deadline = latest(mentions)
         watch.lap("deadlines")
@@ -261,10 +261,3 @@ def _in_title_mark(a: str, i: int) -> bool:
     """True inside 《…》 (a plan's name), where years are not deadlines."""
     open_ = a.rfind("《", 0, i + 1)
     return open_ != -1 and a.find("》", open_) >= i
-
-
-def _marker_length(node: Node) -> int:
-    from .outline import _marker
-
-    mk = _marker(node.line)
-    return mk[4] if mk else 0

@@ -49,6 +49,7 @@ class Node:
     start: int  # offset of the heading line
     end: int = 0  # offset where the node's own text ends (next heading)
     span_end: int = 0  # offset where the node with its descendants ends
+    body_start: int = 0  # offset just past the marker (一、 (一) 1. …)
     section: str | None = None
     children: list[Node] = field(default_factory=list)
     parent: Node | None = None
@@ -154,7 +155,7 @@ def parse_outline(lines: list[Line], body_start: int, body_end: int, original: s
         if kind != "step":  # 第一步 is followed by its content, not a title
             title_a = heading_title(line.text[mlen:])
             title = original[line.start + mlen : line.start + mlen + len(title_a)] or None
-        node = Node(kind, rank, number, label, title, line, line.start)
+        node = Node(kind, rank, number, label, title, line, line.start, body_start=line.start + mlen)
         node.parent = stack[-1] if stack else None
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
