@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 import sqlglot
 from indicator_db import connect, query
 
 from hqd.catalog import default_catalog
-from hqd.indicators import DIALECTS, compile_sql, evaluate, plan
+from hqd.indicators import DIALECTS, ElementCube, compile_sql, evaluate, evaluate_all, plan
 
 CAT = default_catalog()
 
@@ -91,3 +92,31 @@ def test_sql_equals_python_evaluator(name, period, periods):
                 assert value == pytest.approx(py.value, rel=1e-9), (label, org, rows[org], py)
                 checked += 1
     assert checked > 300
+
+
+@pytest.mark.parametrize("period, periods", [
+    ("2024", ["2022", "2023", "2024"]),
+    ("2024Q2", ["2023Q1", "2023Q2", "2024Q1", "2024Q2"]),
+])
+def test_vectorized_equals_python_evaluator(period, periods):
+    values = _data(11, periods)
+    cube = ElementCube.from_values(values, PARENTS)
+    rolled = cube.subtree()
+    checked = 0
+    for label, p in PLANS:
+        for rollup in (True, False):
+            got = evaluate_all(p, period, cube, rolled, rollup=rollup)
+            for k, org in enumerate(got.orgs):
+                py = evaluate(p, org, period, values, PARENTS, rollup=rollup)
+                v = got.value[k]
+                assert got.reason_of(k) == py.reason, (label, rollup, org, v, py)
+                if py.value is None:
+                    assert np.isnan(v), (label, rollup, org, v, py)
+                else:
+                    assert v == pytest.approx(py.value, rel=1e-9), (label, rollup, org, v, py)
+                    checked += 1
+                if p.rollup != "average" or not rollup:
+                    for mine, theirs in ((got.numerator[k], py.numerator), (got.denominator[k], py.denominator)):
+                        assert (np.isnan(mine) if theirs is None else mine == pytest.approx(theirs, rel=1e-9)), \
+                            (label, rollup, org, mine, theirs)
+    assert checked > 600

@@ -12,7 +12,7 @@ from indicator_db import connect, query
 
 from hqd.catalog import default_catalog
 from hqd.catalog.models import Formula
-from hqd.indicators import compile_sql, evaluate, plan_formula
+from hqd.indicators import ElementCube, compile_sql, evaluate, evaluate_all, plan_formula
 
 CAT = default_catalog()
 CODES = ["OP_INC", "IP_INC", "DISCH", "DOCTORS", "SAT_OP"]  # sum, sum, sum, last, average
@@ -90,3 +90,9 @@ def test_engines_agree(num, den, data):
             assert reason == py.reason, (name, org, num, den, rows[org], py)
             assert _same(v, py.value), (name, org, num, den, rows[org], py)
             assert _same(n, py.numerator), (name, org, num, den, rows[org], py)
+    got = evaluate_all(p, "2024Q2", ElementCube.from_values(data, PARENTS))
+    for k, org in enumerate(got.orgs):
+        py = evaluate(p, org, "2024Q2", data, PARENTS)
+        v, n = (None if math.isnan(x) else float(x) for x in (got.value[k], got.numerator[k]))
+        assert got.reason_of(k) == py.reason, ("arrays", org, num, den, v, py)
+        assert _same(v, py.value) and _same(n, py.numerator), ("arrays", org, num, den, v, n, py)
