@@ -225,3 +225,74 @@ def test_task_states_thresholds_from_settings_and_scoring_rules_from_yaml(tmp_pa
     rules.write_text("weights: 1\n", encoding="utf-8")
     bad = run("score", "--year", "2025", "--rules", str(rules))
     assert bad.returncode == 2 and "未知的规则项" in bad.stderr
+
+
+def test_bulk_table_equals_one_query_per_indicator(store):  # noqa: F811
+    """`indicator_table` (one read, arrays) gives what the compiled SQL gives for every catalog
+    indicator, org and period, on a four-level tree with missing and NULL values."""
+    import math
+    import random
+
+    from sqlalchemy import insert
+
+    from hqd.catalog import default_catalog
+    from hqd.collect.datasets import load_catalog_elements
+    from hqd.monitoring import indicator_table
+    from hqd.store.models import DataElement, DataValue
+    from hqd.store.values import get_or_create_period
+
+    rnd = random.Random(5)
+    cat = default_catalog()
+    periods = ["2023Q4", "2024Q1", "2024Q2", "2023", "2024"]
+    with store.session() as s:
+        load_catalog_elements(s)
+        prov = Org(code="P", name="省", level=1, path="/P/")
+        s.add(prov)
+        s.flush()
+        leaves = []
+        for c in range(2):
+            city = Org(code=f"C{c}", name=f"市{c}", level=2, parent_id=prov.id, path=f"/P/C{c}/")
+            s.add(city)
+            s.flush()
+            for d in range(2):
+                dist = Org(code=f"D{c}{d}", name=f"区{c}{d}", level=3, parent_id=city.id, path=f"/P/C{c}/D{c}{d}/")
+                s.add(dist)
+                s.flush()
+                leaves.append(dist)
+                for h in range(2):
+                    hosp = Org(code=f"H{c}{d}{h}", name=f"医院{c}{d}{h}", level=4, parent_id=dist.id,
+                               path=f"/P/C{c}/D{c}{d}/H{c}{d}{h}/")
+                    s.add(hosp)
+                    s.flush()
+                    leaves.append(hosp)
+        elements = {e.code: e.id for e in s.query(DataElement)}
+        period_ids = {p: get_or_create_period(s, p).id for p in periods}
+        rows = []
+        for org in leaves:
+            for code, el in cat.elements.items():
+                if el.derived or code not in elements:
+                    continue
+                for per in periods:
+                    r = rnd.random()
+                    if r < 0.08:
+                        continue  # not reported
+                    value = None if r < 0.1 else float(rnd.randint(0, 400))
+                    rows.append({"org_id": org.id, "data_element_id": elements[code], "period_id": period_ids[per],
+                                 "value": value, "version": 1})
+        s.execute(insert(DataValue), rows)
+    codes = [c for c, i in cat.indicators.items() if i.formula is not None]
+    table = indicator_table(store, codes, ["2024Q2", "2024"])
+    assert len(table.codes) > 100
+    checked = 0
+    for code in table.codes:
+        for per in ("2024Q2", "2024"):
+            for v in indicator_values(store, code, per):
+                if v.indicator != code:
+                    continue
+                got = table.get(code, per, v.org)
+                if v.value is None:
+                    assert got is None, (code, per, v)
+                else:
+                    assert got is not None and math.isclose(got, v.value, rel_tol=1e-9, abs_tol=1e-12), (code, per, v, got)
+                    checked += 1
+    assert checked > 1500

@@ -1,18 +1,24 @@
 """Indicator values from the stored data values, with the catalog's compiled formulas, for every
 org of the tree (regions rolled up from their members: numerators and denominators summed).
 
-They are computed when asked, by one SQL query per indicator part over the live tables, so a
-value entered a moment ago is already in them: there is no analytics table to rebuild (the
-complaint DHIS2 users make most). The one place where `store` meets `indicators`.
+They are computed when asked, over the live tables, so a value entered a moment ago is already in
+them: there is no analytics table to rebuild (the complaint DHIS2 users make most). One indicator
+and period is one SQL query (`indicator_values`, with the reason for every missing value); many
+indicators and periods are one bulk read and array arithmetic (`indicator_table`), which is what
+evaluation and scoring use. The one place where `store` meets `indicators`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from hqd.indicators import compile_sql, plan
+import numpy as np
+
+from hqd.indicators import ElementCube, compile_sql, evaluate_all, plan
+from hqd.periods import Period
 from hqd.store.db import Store
+from hqd.store.read import read_values
 
 # The long data-value table and the org-parent pairs the compiled SQL expects, over the store's tables.
 _DATA = (
@@ -62,6 +68,67 @@ def _f(x) -> float | None:
     return None if x is None else float(x)
 
 
+@dataclass
+class IndicatorTable:
+    """Indicator values for every org × period × indicator; NaN where there is no value."""
+
+    orgs: list[str]
+    parent: np.ndarray  # index of each org's parent, -1 for a root
+    codes: list[str]
+    periods: list[str]
+    value: np.ndarray  # [period, org, indicator]
+    numerator: np.ndarray
+    denominator: np.ndarray
+
+    def __post_init__(self) -> None:
+        self._org = {o: k for k, o in enumerate(self.orgs)}
+        self._code = {c: k for k, c in enumerate(self.codes)}
+        self._period = {p: k for k, p in enumerate(self.periods)}
+
+    def org_rows(self, orgs: Iterable[str]) -> np.ndarray:
+        return np.array([self._org[o] for o in orgs], dtype=np.int64)
+
+    def get(self, code: str, period: str, org: str) -> float | None:
+        try:
+            v = self.value[self._period[period], self._org[org], self._code[code]]
+        except KeyError:
+            return None
+        return None if np.isnan(v) else float(v)
+
+    def series(self, code: str, org: str) -> list[tuple[str, float]]:
+        """The observed values of an org, oldest first."""
+        return [(p, v) for p in self.periods if (v := self.get(code, p, org)) is not None]
+
+
+def indicator_table(store: Store, codes: Iterable[str], periods: Iterable[str],
+                    options: Mapping[str, str] | None = None) -> IndicatorTable:
+    """Values of the indicators (their main formula; parts and 定性 indicators have none here) for
+    every org and period, from one read of the data values they need."""
+    periods = list(dict.fromkeys(periods))
+    plans = {}
+    for code in dict.fromkeys(codes):
+        main = [p for p in plan(code, options=options) if p.code == code]
+        if main:
+            plans[code] = main[0]
+    elements, needed = set(), set(periods)
+    for p in plans.values():
+        for r in p.columns:
+            elements.add(r.code)
+            for per in periods:
+                needed.update(str(x) for x in p.periods(r, Period.parse(per)))
+    rows = read_values(store, sorted(elements), sorted(needed))
+    cube = ElementCube.from_rows(rows.orgs, rows.parent, rows.elements, rows.periods, rows.org_idx,
+                                 rows.element_idx, rows.period_idx, rows.value)
+    rolled = cube.subtree()
+    shape = (len(periods), len(cube.orgs), len(plans))
+    value, num, den = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    for j, p in enumerate(plans.values()):
+        for i, per in enumerate(periods):
+            got = evaluate_all(p, per, cube, rolled)
+            value[i, :, j], num[i, :, j], den[i, :, j] = got.value, got.numerator, got.denominator
+    return IndicatorTable(cube.orgs, cube.parent, list(plans), periods, value, num, den)
+
+
 # ── Target progress over the store ──────────────────────────────────────────────────────────
 
 
@@ -109,13 +176,6 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
     thresholds = Thresholds(on_track=settings.progress_on_track, accelerate=settings.progress_accelerate,
                             approx_tolerance=settings.progress_tolerance)
     periods = _periods_back(period, history)
-    cache: dict[tuple[str, str], dict[str, float | None]] = {}
-
-    def values_of(code: str, per: str) -> dict[str, float | None]:
-        if (code, per) not in cache:
-            cache[(code, per)] = {v.org: v.value for v in indicator_values(store, code, per) if "." not in v.indicator}
-        return cache[(code, per)]
-
     out: list[TargetProgress] = []
     with store.session() as s:
         roots = [o.code for o in s.scalars(select(Org).where(Org.parent_id.is_(None)))]
@@ -128,6 +188,7 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
         targets = s.scalars(
             select(Target).join(Task).where(Target.catalog_code.is_not(None), Task.removed.is_(False))
         ).all()
+        table = indicator_table(store, sorted({t.catalog_code for t in targets}), periods)
         for t in targets:
             applied = [o.code for o in s.scalars(select(Org).where(Org.id.in_([x.org_id for x in t.orgs])))] or roots
             orgs = applied
@@ -137,8 +198,7 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
                 orgs = [o for o in orgs if o == org]
             lead = [tu.unit.name for tu in t.task.units if tu.role == "lead"]
             for o in orgs:
-                series = [(p, values_of(t.catalog_code, p).get(o)) for p in periods]
-                observed = [(p, v) for p, v in series if v is not None]
+                observed = table.series(t.catalog_code, o)
                 baseline = (t.baseline_period, t.baseline_value) if t.baseline_value is not None and t.baseline_period else None
                 pr = assess(t.comparator, t.value, t.value_high, t.unit, t.deadline.isoformat() if t.deadline else None,
                             observed, baseline=baseline, as_of=period, thresholds=thresholds)
@@ -233,7 +293,8 @@ def score_hospitals(store: Store, set_name: str, year: int, rules=None) -> tuple
     code = _SET_NAMES.get(set_name, set_name)
     grade = next((k for k, v in _SET_NAMES.items() if v == code), None)
     cat = default_catalog()
-    indicators = [i for i in cat.in_set(code) if i.formula is not None and _DIRECTION.get(i.direction)]
+    indicators = [i for i in cat.in_set(code) if i.formula is not None and _DIRECTION.get(i.direction)
+                  and any(p.code == i.code for p in plan(i.code))]
     rules = rules or ScoringRules()
     with store.session() as s:
         query = select(Org.code, Org.name, Org.grade, Org.type).where(Org.closed.is_(False))
@@ -242,19 +303,19 @@ def score_hospitals(store: Store, set_name: str, year: int, rules=None) -> tuple
     peers = [f"{h.grade or ''}{h.type or ''}" or "全部" for h in hospitals]
     meta = [IndicatorMeta(i.code, (i.dimension or ("其他",))[0], _DIRECTION[i.direction]) for i in indicators]
 
+    table = indicator_table(store, [i.code for i in indicators], [str(year - 1), str(year)])
+    rows = table.org_rows(orgs)
+    cols = np.array([table.codes.index(i.code) for i in indicators], dtype=np.int64)
+    # shrinkage needs a proportion: a % indicator whose numerator lies within its denominator
+    proportion = np.array([i.unit == "%" for i in indicators])
+
     def year_result(y: int):
-        shape = (len(orgs), len(indicators))
-        values, num, den = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
-        index = {o: k for k, o in enumerate(orgs)}
-        for j, ind in enumerate(indicators):
-            for v in indicator_values(store, ind.code, str(y)):
-                k = index.get(v.org)
-                if k is None or v.value is None:
-                    continue
-                values[k, j] = v.value
-                if ind.unit == "%" and v.denominator and v.numerator is not None and 0 <= v.numerator <= v.denominator:
-                    num[k, j], den[k, j] = v.numerator, v.denominator
-        return score(values, orgs, meta, peers, rules, numerators=num, denominators=den)
+        at = table.periods.index(str(y))
+        pick = np.ix_(rows, cols)
+        values, num, den = (a[at][pick] for a in (table.value, table.numerator, table.denominator))
+        is_rate = proportion & (den > 0) & (num >= 0) & (num <= den) & ~np.isnan(values)
+        return score(values, orgs, meta, peers, rules, numerators=np.where(is_rate, num, np.nan),
+                     denominators=np.where(is_rate, den, np.nan))
 
     current, previous = year_result(year), year_result(year - 1)
     changes = rank_changes(previous, current)
