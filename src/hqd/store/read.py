@@ -75,8 +75,9 @@ def read_values(store: Store, elements: Iterable[str], periods: Iterable[str]) -
 
 
 def _read_sqlite(conn: Connection, where: str):
-    cur = conn.exec_driver_sql("SELECT org_id, data_element_id, period_id, value IS NULL, IFNULL(value, 0) "
-                               f"FROM data_value WHERE {where}")
+    # the DB-API cursor, not SQLAlchemy rows: NumPy probes each Row for the array protocol
+    cur = conn.connection.driver_connection.cursor()
+    cur.execute(f"SELECT org_id, data_element_id, period_id, value IS NULL, IFNULL(value, 0) FROM data_value WHERE {where}")
     parts = []
     while rows := cur.fetchmany(_CHUNK):
         parts.append(np.array(rows, dtype=float))
