@@ -77,17 +77,17 @@ def reset(store: Store) -> None:
             conn.execute(text(f"DELETE FROM {table.name}"))
 
 
-def build_demo(store: Store, *, seed: int = 2025, orgs: int = 0, plans_dir: Path | None = None,
+def build_demo(store: Store, *, seed: int = 2025, orgs: int = 0, plans_dir: Path | None = None, compact: bool = False,
                step: Callable[[str, int], None] | None = None) -> DemoResult:
     """Fill an empty store. `orgs`: enlarge the tree to about that many orgs (0: the base tree, ~190).
-    `step(label, weight)` is called as each stage starts (for a progress bar)."""
+    `compact`: a small tree for tests. `step(label, weight)` is called as each stage starts (for a progress bar)."""
     import time as clock
 
     started = clock.perf_counter()
     say = step or (lambda label, weight: None)
     if not is_empty(store):
         raise StoreError("数据库中已有机构或方案：演示数据只写入空数据库（hqd demo --replace 可清空后重建）")
-    tree = demo_orgs(enlarge_count(orgs) if orgs else 0)
+    tree = demo_orgs(enlarge_count(orgs) if orgs else 0, compact=compact)
     result = DemoResult(orgs=len(tree))
     periods = periods_between(FIRST, LAST)
 

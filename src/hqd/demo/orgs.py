@@ -58,7 +58,8 @@ def _kind(name: str) -> tuple[str, str]:
     return "综合", "三级"
 
 
-def demo_orgs(extra: int = 0) -> list[DemoOrg]:
+def demo_orgs(extra: int = 0, compact: bool = False) -> list[DemoOrg]:
+    """`compact`: two districts per city (and 奉化区), for tests that evaluate the whole tree."""
     orgs = [DemoOrg(ROOT[0], ROOT[1], None, 1)]
     districts: list[tuple[str, str, float]] = []
     for city, city_name, dists in CITIES:
@@ -66,7 +67,7 @@ def demo_orgs(extra: int = 0) -> list[DemoOrg]:
         for k, name in enumerate(CITY_HOSPITALS[city], 1):
             typ, grade = _kind(name)
             orgs.append(DemoOrg(f"{city}H{k:02d}", name, city, 4, typ, grade, f"{city_name[:-1]}城市医疗集团", 80.0))
-        for code, name, pop in dists:
+        for code, name, pop in (dists[:2] + [d for d in dists if d[0] == "NBFH"]) if compact else dists:
             orgs.append(DemoOrg(code, name, city, 3))
             districts.append((code, name, pop))
             short = name[:-1] if len(name) > 2 else name
