@@ -67,3 +67,18 @@ def demo(
     from hqd.web.server import run
 
     run(host=host, port=port, url=url)
+
+
+def serve(
+    db: Annotated[str | None, typer.Option("--db", help="数据库地址；默认 HQD_DATABASE_URL 或 hqd-data/hqd.db")] = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """启动网页服务（总览、政策台账、指标、机构、填报、督办、报告）和 /api 接口。"""
+    from hqd.store.errors import StoreError
+    from hqd.web.server import run
+
+    try:
+        run(host=host, port=port, url=db)
+    except StoreError as exc:
+        fail(exc.problems)

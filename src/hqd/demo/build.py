@@ -148,7 +148,7 @@ def _import_orgs(store: Store, tree: list[DemoOrg]) -> None:
 
 def _import_plans(store: Store, files: list[Path], result: DemoResult) -> list[tuple[str, str, float]]:
     from hqd.collect.datasets import load_catalog_elements
-    from hqd.store.ledger import import_ledger, load_plan_file
+    from hqd.store.ledger import import_ledger, load_plan_file, read_plan_text
     from hqd.store.targets import set_target
 
     targets: list[tuple[str, str, float]] = []
@@ -156,6 +156,7 @@ def _import_plans(store: Store, files: list[Path], result: DemoResult) -> list[t
         load_catalog_elements(s)
         for path in files:
             ledger, digest = load_plan_file(path)
+            ledger["source_text"] = read_plan_text(path)  # kept so pages can show each target in its clause
             imported = import_ledger(s, ledger, content_hash=digest, actor=ACTOR)
             result.plans += 1
             result.tasks += imported.tasks_added
