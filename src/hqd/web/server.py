@@ -20,6 +20,7 @@ def warm(app) -> None:
         period = latest_period(app.state.store)
         if period:
             app.state.snapshots.evaluation(period)
+            app.state.snapshots.scores("三级", int(period[:4]) - 1)  # the 机构 page's ranking
 
     threading.Thread(target=work, daemon=True, name="hqd-warm").start()
 
