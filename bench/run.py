@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = ["policy_ingest", "evaluate", "collect_import", "records"]
+BENCHMARKS = ["policy_ingest", "evaluate", "collect_import", "records", "web_load"]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# LibreOffice: .doc/.wps input and PDF reports; Noto CJK: report fonts; poppler: PDF checks; Java: Spark.
-APT_PACKAGES=(libreoffice-writer-nogui fonts-noto-cjk poppler-utils libharfbuzz-subset0 openjdk-17-jre-headless)
+# LibreOffice: .doc/.wps input and PDF reports; Noto CJK: report fonts; poppler: PDF checks; Java: Spark;
+# chromium: the browser tests (Playwright drives Debian's build, never a downloaded one).
+APT_PACKAGES=(libreoffice-writer-nogui fonts-noto-cjk poppler-utils libharfbuzz-subset0 openjdk-17-jre-headless chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -29,4 +30,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -e ".[dev,embeddings]"
   touch "$stamp"
+fi
+
+# ECharts for the web UI's charts, from the npm registry into the package's static folder (no CDN at run time).
+ECHARTS_VERSION=5.5.1
+echarts_js=src/hqd/web/static/vendor/echarts.min.js
+if [ ! -f "$echarts_js" ] || ! grep -q "$ECHARTS_VERSION" "$echarts_js.version" 2>/dev/null; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "echarts@$ECHARTS_VERSION" >/dev/null && tar -xzf "echarts-$ECHARTS_VERSION.tgz")
+  mkdir -p "$(dirname "$echarts_js")"
+  cp "$tmp/package/dist/echarts.min.js" "$echarts_js"
+  echo "$ECHARTS_VERSION" > "$echarts_js.version"
+  rm -rf "$tmp"
 fi

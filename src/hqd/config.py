@@ -29,6 +29,9 @@ class Settings:
     progress_accelerate: float = 0.60
     # A "~" (左右) target counts as met within this share of its value.
     progress_tolerance: float = 0.05
+    # "Today" for deadlines and overdue reports in the web UI and reports (YYYY-MM-DD); unset: the real date.
+    # The demo database sets it to just after its last quarter's reporting deadline.
+    today: str | None = None
 
     def store_url(self) -> str:
         if self.database_url:
@@ -49,4 +52,5 @@ def load_settings() -> Settings:
         progress_on_track=float(env.get("HQD_PROGRESS_ON_TRACK", Settings.progress_on_track)),
         progress_accelerate=float(env.get("HQD_PROGRESS_ACCELERATE", Settings.progress_accelerate)),
         progress_tolerance=float(env.get("HQD_PROGRESS_TOLERANCE", Settings.progress_tolerance)),
+        today=env.get("HQD_TODAY") or None,
     )

@@ -1,0 +1,53 @@
+"""Page data built from the cached evaluation: the overview, the alert list with org names."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from fastapi import Request
+
+from hqd.report.data import submission_rows
+from hqd.report.from_store import org_names
+
+STATUS_ORDER = ("已达成", "进展顺利", "需加快", "进展缓慢", "倒退", "无数据")
+
+
+def filter_alerts(request: Request, period: str, unit: str | None, region: str | None) -> list:
+    from hqd.report.data import subtree_codes
+
+    ev = request.app.state.snapshots.evaluation(period)
+    out = ev.alerts
+    if unit:
+        out = [a for a in out if any(unit in u for u in a.units)]
+    if region:
+        inside = subtree_codes(request.app.state.store, region)
+        out = [a for a in out if a.region in inside]
+    return out
+
+
+def overview(request: Request, period: str) -> dict:
+    store = request.app.state.store
+    ev = request.app.state.snapshots.evaluation(period)
+    names = org_names(store)
+    applied = [r for r in ev.progress if r.applied]
+    counts = Counter(r.status for r in applied)
+    lagging_regions = Counter(names.get(r.org, r.org) for r in ev.progress if r.status in ("进展缓慢", "倒退", "需加快"))
+    units = Counter(u for a in ev.alerts for u in a.units[:1])
+    today = request.app.state.today
+    soon = [t for t in ev.tasks if t.deadline and today.isoformat() <= t.deadline <= (today + timedelta(days=180)).isoformat()
+            and t.status != "已完成"]
+    from sqlalchemy import select
+
+    from hqd.store.models import Org
+
+    with store.session() as s:
+        root = s.scalar(select(Org.code).where(Org.parent_id.is_(None)))
+    subs = submission_rows(store, period, root) if root else []
+    expected = sum(r.expected for r in subs)
+    return {
+        "period": period, "status_counts": [(s, counts.get(s, 0)) for s in STATUS_ORDER], "targets": len(applied),
+        "lagging_regions": lagging_regions.most_common(8), "units": units.most_common(8),
+        "submitted": sum(r.submitted for r in subs), "on_time": sum(r.on_time for r in subs), "expected": expected,
+        "deadlines": sorted(soon, key=lambda t: t.deadline)[:12], "alerts": len(ev.alerts),
+    }
