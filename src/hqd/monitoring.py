@@ -97,6 +97,14 @@ class IndicatorTable:
             return None
         return None if np.isnan(v) else float(v)
 
+    def point(self, code: str, period: str, org: str) -> tuple[float | None, float | None, float | None]:
+        """(value, numerator, denominator), None where missing."""
+        try:
+            at = (self._period[period], self._org[org], self._code[code])
+        except KeyError:
+            return None, None, None
+        return tuple(None if np.isnan(a[at]) else float(a[at]) for a in (self.value, self.numerator, self.denominator))
+
     def series(self, code: str, org: str) -> list[tuple[str, float]]:
         """The observed values of an org, oldest first."""
         return [(p, v) for p in self.periods if (v := self.get(code, p, org)) is not None]
@@ -104,10 +112,10 @@ class IndicatorTable:
 
 def indicator_table(store: Store, codes: Iterable[str], periods: Iterable[str],
                     options: Mapping[str, str] | None = None, *, catalog: Catalog | None = None,
-                    timings: dict[str, float] | None = None) -> IndicatorTable:
-    """Values of the indicators (their main formula; parts and 定性 indicators have none here) for
-    every org and period, from one read of the data values they need. `timings`, if given, gets
-    the seconds of each stage."""
+                    within: str | None = None, timings: dict[str, float] | None = None) -> IndicatorTable:
+    """Values of the indicators or their parts (T3-07.1; 定性 indicators have none) for every org and
+    period — of the whole tree, or the subtree of the org coded `within` — from one read of the
+    data values they need. `timings`, if given, gets the seconds of each stage."""
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -120,7 +128,7 @@ def indicator_table(store: Store, codes: Iterable[str], periods: Iterable[str],
     periods = list(dict.fromkeys(periods))
     plans = {}
     for code in dict.fromkeys(codes):
-        main = [p for p in plan(code, catalog=catalog, options=options) if p.code == code]
+        main = [p for p in plan(code.split(".")[0], catalog=catalog, options=options) if p.code == code]
         if main:
             plans[code] = main[0]
     elements, needed = set(), set(periods)
@@ -129,7 +137,7 @@ def indicator_table(store: Store, codes: Iterable[str], periods: Iterable[str],
             elements.add(r.code)
             for per in periods:
                 needed.update(str(x) for x in p.periods(r, Period.parse(per)))
-    rows = read_values(store, sorted(elements), sorted(needed))
+    rows = read_values(store, sorted(elements), sorted(needed), within=within)
     lap("read data values")
     cube = ElementCube.from_rows(rows.orgs, rows.parent, rows.elements, rows.periods, rows.org_idx,
                                  rows.element_idx, rows.period_idx, rows.value)

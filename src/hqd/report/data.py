@@ -2,10 +2,8 @@
 an org's subtree, an indicator's series for one org over many periods, submission rates in a region,
 and the region each plan is about.
 
-`indicator_series` is the one computation here: for an org and an indicator whose formula reads only
-the current period (most do), it sums the subtree's values per period and element in one query and
-applies the catalog formula, so a 14-quarter trend costs one query instead of fourteen; formulas
-with prev/lastyear/ytd go through hqd.monitoring, period by period.
+`indicator_series` reads the org's subtree once through `hqd.monitoring.indicator_table`, so a
+14-quarter trend is one read, with the same formula semantics as every other value.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from sqlalchemy import func, select
 
 from hqd.store.db import Store
 from hqd.store.models import (
-    DataElement,
     DataSet,
     DataSetOrg,
     DataValue,
@@ -64,50 +61,14 @@ class Point:
 
 
 def indicator_series(store: Store, code: str, org: str, periods: list[str]) -> list[Point]:
-    from hqd.indicators import plan
-    from hqd.indicators.evaluate import _eval  # the evaluator's SQL-null semantics, shared on purpose
+    """An org's values of an indicator (or a part) over periods, from one read of its subtree's data."""
+    from hqd.monitoring import indicator_table
 
-    parts = plan(code)
-    p = parts[0]
-    if any(r.shift.kind != "cur" for r in p.columns) or p.rollup != "sum":
-        return _series_by_period(store, code, org, periods)
-    elements = sorted({r.code for r in p.columns})
-    sums: dict[tuple[str, str], float] = {}
-    with store.session() as s:
-        root = get_org(s, org)
-        if root is None:
-            return [Point(per, None) for per in periods]
-        agg = {e: p.aggregation.get(e, "sum") for e in elements}
-        rows = s.execute(
-            select(Period.code, DataElement.code, func.sum(DataValue.value), func.avg(DataValue.value))
-            .join(Period, Period.id == DataValue.period_id).join(DataElement, DataElement.id == DataValue.data_element_id)
-            .join(Org, Org.id == DataValue.org_id)
-            .where(Org.path.startswith(root.path, autoescape=True), Period.code.in_(periods), DataElement.code.in_(elements))
-            .group_by(Period.code, DataElement.code))
-        for per, el, total, mean in rows:
-            sums[(per, el)] = float(mean if agg[el] == "average" else total)
-    out = []
-    for per in periods:
-        env = {r: sums.get((per, r.code)) for r in p.columns}
-        num = _eval(p.numerator, env)
-        den = _eval(p.denominator, env) if p.denominator is not None else None
-        if p.denominator is not None:
-            value = None if num is None or not den else num * p.factor / den
-        else:
-            value = None if num is None else num * p.factor
-        out.append(Point(per, value, num, den))
-    return out
-
-
-def _series_by_period(store: Store, code: str, org: str, periods: list[str]) -> list[Point]:
-    from hqd.monitoring import indicator_values
-
-    out = []
-    for per in periods:
-        row = next((v for v in indicator_values(store, code, per) if v.org == org and "." not in v.indicator), None)
-        out.append(Point(per, row.value if row else None, row.numerator if row else None,
-                         row.denominator if row else None))
-    return out
+    try:
+        table = indicator_table(store, [code], periods, within=org)
+    except KeyError:  # no such org
+        return [Point(per, None) for per in periods]
+    return [Point(per, *table.point(code, per, org)) for per in periods]
 
 
 def submission_rows(store: Store, period: str, org: str) -> list[SubmissionRow]:

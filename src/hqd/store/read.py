@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Connection
+from sqlglot import exp
 
 from .db import Store
 
@@ -52,16 +53,28 @@ def _positions(ids: np.ndarray, known: list[int]) -> np.ndarray:
     return order[np.searchsorted(np.asarray(known)[order], ids)]
 
 
-def read_values(store: Store, elements: Iterable[str], periods: Iterable[str]) -> ValueRows:
-    """Every stored value of the given elements and periods, with the whole org tree."""
+def read_values(store: Store, elements: Iterable[str], periods: Iterable[str], *,
+                within: str | None = None) -> ValueRows:
+    """Every stored value of the given elements and periods, with the org tree (the whole tree, or
+    the subtree of the org coded `within`)."""
     element_codes, period_codes = list(dict.fromkeys(elements)), list(dict.fromkeys(periods))
     with store.engine.connect() as conn:
-        tree = conn.exec_driver_sql("SELECT id, code, parent_id FROM org ORDER BY id").fetchall()
+        mark = "%s" if conn.dialect.name == "postgresql" else "?"
+        subtree = ""
+        if within is not None:
+            path = conn.exec_driver_sql(f"SELECT path FROM org WHERE code = {mark}", (within,)).scalar()
+            if path is None:
+                raise KeyError(within)
+            subtree = f"substr(path, 1, {len(path)}) = {exp.Literal.string(path).sql(dialect='postgres')}"
+        tree = conn.exec_driver_sql(
+            f"SELECT id, code, parent_id FROM org {'WHERE ' + subtree if subtree else ''} ORDER BY id").fetchall()
         element_ids, element_codes = _ids(conn, "data_element", element_codes)
         period_ids, period_codes = _ids(conn, "period", period_codes)
         if element_ids and period_ids:
             where = (f"data_element_id IN ({', '.join(map(str, element_ids))}) "
                      f"AND period_id IN ({', '.join(map(str, period_ids))})")
+            if subtree:
+                where += f" AND org_id IN (SELECT id FROM org WHERE {subtree})"
             read = _read_postgres if conn.dialect.name == "postgresql" else _read_sqlite
             org_id, element_id, period_id, value = read(conn, where)
         else:
