@@ -19,6 +19,7 @@ from .sources import Source, check_columns
 class Engine(Protocol):
     name: str
     row_ids: bool  # the raw view numbers rows reliably (file, row), so rejects can be skipped by id
+    probes: bool  # filters are pushed into Parquet scans, so single-column rules are probed first
 
     def create_raw_view(self, view: str, source: Source) -> tuple[set[str], set[str]]: ...
     def create_view(self, view: str, sql: str) -> None: ...
@@ -47,6 +48,7 @@ def _raw_select(present: dict[str, str], text: set[str], tail: str) -> str:
 class DuckDBEngine:
     name = "duckdb"
     row_ids = True
+    probes = True
 
     def __init__(self, settings: RecordsSettings) -> None:
         import duckdb
@@ -136,6 +138,8 @@ class SparkEngine:
 
     name = "spark"
     row_ids = False
+    # Each probe would be a Spark job with its own start-up cost; every rule stays in the scan.
+    probes = False
 
     def __init__(self, settings: RecordsSettings) -> None:
         try:

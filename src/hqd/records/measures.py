@@ -142,31 +142,60 @@ def _parts(m: Measure) -> tuple[str, str, str]:
     return pop, exc, num
 
 
-def aggregates(m: Measure) -> dict[str, str | None]:
-    """Aggregate expressions of ``m`` over a set of records, by output column: in population and
-    not excluded (``_d``), numerator (``_n``), excluded (``_x``); None means constantly 0.
+class Projection:
+    """The per-record columns the aggregates read, each distinct expression projected once.
+
+    Measures share conditions (``surgery_count > 0`` is in six of them): written inline in every
+    aggregate, each would be evaluated once per aggregate and record. Projected once as a boolean
+    (conditions) or a double (values), the aggregates only combine columns.
+    """
+
+    def __init__(self) -> None:
+        self.conditions: dict[str, str] = {}  # SQL boolean → alias
+        self.values: dict[str, str] = {}  # SQL value → alias
+
+    def condition(self, expr: str) -> str:
+        return self.conditions.setdefault(expr, f"c{len(self.conditions)}")
+
+    def value(self, expr: str) -> str:
+        return self.values.setdefault(expr, f"v{len(self.values)}")
+
+    def columns(self) -> list[str]:
+        # COALESCE: a condition that is NULL for a record (a missing code) does not hold.
+        return ([f"COALESCE({e}, FALSE) AS {a}" for e, a in self.conditions.items()]
+                + [f"{e} AS {a}" for e, a in self.values.items()])
+
+
+def aggregates(m: Measure, p: Projection) -> dict[str, str | None]:
+    """Aggregate expressions of ``m`` over the columns of ``p``, by output column: in population
+    and not excluded (``_d``), numerator (``_n``), excluded (``_x``); None means constantly 0.
 
     An excluded record never reaches the numerator. The SQL is simplified where the definition
     allows (no exclusion, whole population), since these expressions run once per record.
     """
-    conds = [f"({c})" for c in (m.denominator, m.ref_population) if c is not None and c != "TRUE"]
-    excs = [f"COALESCE({c}, FALSE)" for c in (m.exclusion, m.ref_exclusion) if c is not None and c != "FALSE"]
+    conds = [p.condition(c) for c in (m.denominator, m.ref_population) if c is not None and c != "TRUE"]
+    excs = [p.condition(c) for c in (m.exclusion, m.ref_exclusion) if c is not None and c != "FALSE"]
     exc = " OR ".join(excs)
-    kept = conds + ([f"NOT ({exc})"] if excs else [])
+    kept = conds + ([f"NOT ({exc})" if len(excs) > 1 else f"NOT {exc}"] if excs else [])
     count = lambda cs: f"COUNT_IF({' AND '.join(cs)})" if cs else "COUNT(*)"  # noqa: E731
     if m.numerator_is_flag and m.ref_scale is None:
-        num = count([*kept, f"({m.numerator})"])
+        num = count([*kept, p.condition(m.numerator)])
     else:
         value = f"CAST({m.numerator} AS DOUBLE)" if not m.numerator_is_flag else "1.0"
         if m.ref_scale is not None:
             value += f" * ({m.ref_scale})"
-        num = (f"COALESCE(SUM(CASE WHEN {' AND '.join(kept)} THEN {value} END), 0)" if kept
-               else f"COALESCE(SUM({value}), 0)")
+        v = p.value(value)
+        num = f"COALESCE(SUM(CASE WHEN {' AND '.join(kept)} THEN {v} END), 0)" if kept else f"COALESCE(SUM({v}), 0)"
     return {
         f"{m.id}_d": count(kept),
         f"{m.id}_n": num,
         f"{m.id}_x": count([*conds, f"({exc})"]) if excs else None,
     }
+
+
+def extra_sums(p: Projection) -> dict[str, str]:
+    """Aggregate expressions of the plain sums (``EXTRA_SUMS``), by data-element code."""
+    return {code: f"SUM({p.value(f'CAST({expr} AS DOUBLE)')})" for code, expr in EXTRA_SUMS.items()}
 
 
 def flag_columns(m: Measure) -> list[str]:

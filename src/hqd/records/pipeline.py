@@ -22,8 +22,9 @@ from . import schema
 from .elements import ELEMENTS
 from .engines import Engine, make_engine
 from .errors import RecordsError
-from .measures import BY_ID, EXTRA_SUMS, MEASURES, Measure, aggregates, flag_columns
+from .measures import BY_ID, EXTRA_SUMS, MEASURES, Measure, Projection, aggregates, extra_sums, flag_columns
 from .periods import Period, parse_period
+from .probes import rules_that_never_fire
 from .reference import REF_COLUMNS, RefGroup, build_reference
 from .settings import RecordsSettings, load_records_settings
 from .sources import Source, open_source
@@ -107,6 +108,7 @@ class Session:
     ) -> None:
         self.settings = settings or load_records_settings()
         self.sources: list[Source] = []
+        self._layouts: dict[str, tuple[set[str], set[str], bool]] = {}  # prefix → text, strings, structural
         self.engine: Engine = make_engine(engine or self.settings.engine, self.settings)
         try:
             self._register("input", path, encoding)
@@ -125,11 +127,15 @@ class Session:
         self.sources.append(src)
         text, strings = self.engine.create_raw_view(f"{prefix}_raw", src)
         structural = src.kind == "csv"
+        self._layouts[prefix] = (text, strings, structural)
+        self.engine.create_view(f"{prefix}_typed", schema.typed_sql(f"{prefix}_raw", text, strings))
+        # Probes answer from Parquet statistics and dictionaries; over CSV each would re-read the file.
+        skip = (rules_that_never_fire(self.engine, f"{prefix}_typed")
+                if self.engine.probes and src.kind == "parquet" else frozenset())
         self.engine.create_view(
-            f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text, strings, structural)
+            f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text, strings, structural, skip)
         )
         self.engine.create_view(f"{prefix}_clean", f"SELECT * FROM {prefix}_validated WHERE _reason IS NULL")
-        self.engine.create_view(f"{prefix}_typed", schema.typed_sql(f"{prefix}_raw", text, strings))
 
     def close(self) -> None:
         try:
@@ -161,6 +167,11 @@ class Session:
         )
         out = [dict(zip(cols, r, strict=True)) for r in rows]
         self._scans[prefix] = out
+        # Now that every rule's count is known, the valid rows are those breaking none of the rules
+        # that named some row: the measures' scan evaluates only those (none on clean data).
+        fired = frozenset(r["reason"] for r in out if r["reason"] is not None)
+        text, strings, structural = self._layouts[prefix]
+        self.engine.create_view(f"{prefix}_clean", schema.valid_sql(f"{prefix}_raw", text, strings, structural, fired))
         return out
 
     def rejects(self) -> RejectReport:
@@ -212,26 +223,25 @@ class Session:
         report = self.rejects()
         step("第二遍扫描：逐条计算指标标志，按机构、季度汇总")
         part = "MONTH" if period.kind == "month" else "QUARTER"
+        proj = Projection()
         wanted: dict[str, str | None] = {}
         for m in MEASURES:
-            wanted |= aggregates(m)
-        wanted |= {f"x_{code}": f"SUM(CAST({expr} AS DOUBLE))" for code, expr in EXTRA_SUMS.items()}
+            wanted |= aggregates(m, proj)
+        wanted |= {f"x_{code}": expr for code, expr in extra_sums(proj).items()}
         unique: dict[str, str] = {}  # expression → column alias; shared sums are computed once
         for expr in wanted.values():
             if expr is not None and expr not in unique:
                 unique[expr] = f"s{len(unique)}"
         sums = [f"{expr} AS {alias}" for expr, alias in unique.items()]
         ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
-        # Scan 1 validated every row. When none was rejected, scan 2 reads the typed rows without
-        # evaluating the rules again (same typed expressions, so the same values).
-        source = "input_clean" if report.rejected else "input_typed"
         y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
         b = f"CAST(EXTRACT({part} FROM discharge_date) AS INTEGER)"
         cols, rows = self.engine.query(
-            f"SELECT org_code, {y} AS y, {b} AS b, {', '.join(sums)} "
-            f"FROM (SELECT v.*, {ref_cols} FROM {source} AS v LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
-            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f "
-            f"GROUP BY org_code, {y}, {b}"
+            f"SELECT org_code, y, b, {', '.join(sums)} "
+            f"FROM (SELECT org_code, {y} AS y, {b} AS b, {', '.join(proj.columns())} "
+            f"FROM (SELECT v.*, {ref_cols} FROM input_clean AS v LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
+            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS j) AS f "
+            f"GROUP BY org_code, y, b"
         )
         step("生成数据项与指标值")
         kinds = ["quarter", "year"] if period.kind == "year" else [period.kind]
