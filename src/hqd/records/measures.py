@@ -36,6 +36,7 @@ Definition choices where ``reference/indicators.md`` leaves room (also in docs/r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -115,11 +116,14 @@ MEASURES: tuple[Measure, ...] = (
 
 BY_ID = {m.id: m for m in MEASURES}
 
-# Data elements that are plain sums, not tied to one measure.
+# Data elements not tied to one measure: sums of a record value, and counts of the records for
+# which a condition holds.
 EXTRA_SUMS: dict[str, str] = {
     "CYSSTCS": "surgery_count",
     "ZYHCFY": "material_cost",
-    "CYSWRS": "CASE WHEN discharge_disposition = '5' THEN 1 ELSE 0 END",
+}
+EXTRA_COUNTS: dict[str, str] = {
+    "CYSWRS": "discharge_disposition = '5'",
 }
 
 
@@ -142,12 +146,17 @@ def _parts(m: Measure) -> tuple[str, str, str]:
     return pop, exc, num
 
 
+_REF = re.compile(r"\bref_\w+")
+
+
 class Projection:
     """The per-record columns the aggregates read, each distinct expression projected once.
 
     Measures share conditions (``surgery_count > 0`` is in six of them): written inline in every
     aggregate, each would be evaluated once per aggregate and record. Projected once as a boolean
-    (conditions) or a double (values), the aggregates only combine columns.
+    (conditions) or a double (values), the aggregates only combine columns. Expressions over the
+    record alone are projected before the join to the reference, straight off the scan (cheaper
+    there: the columns are still dictionary-encoded); those over ``ref_*`` columns after it.
     """
 
     def __init__(self) -> None:
@@ -160,15 +169,23 @@ class Projection:
     def value(self, expr: str) -> str:
         return self.values.setdefault(expr, f"v{len(self.values)}")
 
-    def columns(self) -> list[str]:
+    def columns(self, reference: bool) -> list[str]:
+        """Projected columns over the record alone (``reference`` False) or over ref_* columns."""
         # COALESCE: a condition that is NULL for a record (a missing code) does not hold.
-        return ([f"COALESCE({e}, FALSE) AS {a}" for e, a in self.conditions.items()]
-                + [f"{e} AS {a}" for e, a in self.values.items()])
+        return ([f"COALESCE({e}, FALSE) AS {a}" for e, a in self.conditions.items() if bool(_REF.search(e)) == reference]
+                + [f"{e} AS {a}" for e, a in self.values.items() if bool(_REF.search(e)) == reference])
+
+    def record_columns_for_reference(self, names: tuple[str, ...]) -> list[str]:
+        """Record columns that the ref_* expressions read, which must pass through the join."""
+        exprs = [e for e in (*self.conditions, *self.values) if _REF.search(e)]
+        return [n for n in names if any(re.search(rf"\b{n}\b", e) for e in exprs)]
 
 
-def aggregates(m: Measure, p: Projection) -> dict[str, str | None]:
+def aggregates(m: Measure, p: Projection) -> dict[str, str]:
     """Aggregate expressions of ``m`` over the columns of ``p``, by output column: in population
-    and not excluded (``_d``), numerator (``_n``), excluded (``_x``); None means constantly 0.
+    and not excluded (``_d``), numerator (``_n``), and, for measures with an exclusion, the whole
+    population (``_p``): the excluded count is ``_p`` − ``_d``, and ``_p`` is usually an aggregate
+    that another measure computes anyway (every aggregate costs time on every record).
 
     An excluded record never reaches the numerator. The SQL is simplified where the definition
     allows (no exclusion, whole population), since these expressions run once per record.
@@ -186,16 +203,13 @@ def aggregates(m: Measure, p: Projection) -> dict[str, str | None]:
             value += f" * ({m.ref_scale})"
         v = p.value(value)
         num = f"COALESCE(SUM(CASE WHEN {' AND '.join(kept)} THEN {v} END), 0)" if kept else f"COALESCE(SUM({v}), 0)"
-    return {
-        f"{m.id}_d": count(kept),
-        f"{m.id}_n": num,
-        f"{m.id}_x": count([*conds, f"({exc})"]) if excs else None,
-    }
+    return {f"{m.id}_d": count(kept), f"{m.id}_n": num} | ({f"{m.id}_p": count(conds)} if excs else {})
 
 
-def extra_sums(p: Projection) -> dict[str, str]:
-    """Aggregate expressions of the plain sums (``EXTRA_SUMS``), by data-element code."""
-    return {code: f"SUM({p.value(f'CAST({expr} AS DOUBLE)')})" for code, expr in EXTRA_SUMS.items()}
+def extra_aggregates(p: Projection) -> dict[str, str]:
+    """Aggregate expressions of ``EXTRA_SUMS`` and ``EXTRA_COUNTS``, by data-element code."""
+    return ({code: f"SUM({p.value(f'CAST({expr} AS DOUBLE)')})" for code, expr in EXTRA_SUMS.items()}
+            | {code: f"COUNT_IF({p.condition(expr)})" for code, expr in EXTRA_COUNTS.items()})
 
 
 def flag_columns(m: Measure) -> list[str]:

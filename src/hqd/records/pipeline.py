@@ -22,7 +22,7 @@ from . import schema
 from .elements import ELEMENTS
 from .engines import Engine, make_engine
 from .errors import RecordsError
-from .measures import BY_ID, EXTRA_SUMS, MEASURES, Measure, Projection, aggregates, extra_sums, flag_columns
+from .measures import BY_ID, MEASURES, Measure, Projection, aggregates, extra_aggregates, flag_columns
 from .periods import Period, parse_period
 from .probes import rules_that_never_fire
 from .reference import REF_COLUMNS, RefGroup, build_reference
@@ -224,33 +224,32 @@ class Session:
         step("第二遍扫描：逐条计算指标标志，按机构、季度汇总")
         part = "MONTH" if period.kind == "month" else "QUARTER"
         proj = Projection()
-        wanted: dict[str, str | None] = {}
+        wanted: dict[str, str] = {}
         for m in MEASURES:
             wanted |= aggregates(m, proj)
-        wanted |= {f"x_{code}": expr for code, expr in extra_sums(proj).items()}
-        unique: dict[str, str] = {}  # expression → column alias; shared sums are computed once
+        extras = extra_aggregates(proj)
+        wanted |= {f"x_{code}": expr for code, expr in extras.items()}
+        unique: dict[str, str] = {}  # expression → column alias; shared aggregates are computed once
         for expr in wanted.values():
-            if expr is not None and expr not in unique:
-                unique[expr] = f"s{len(unique)}"
+            unique.setdefault(expr, f"s{len(unique)}")
         sums = [f"{expr} AS {alias}" for expr, alias in unique.items()]
         ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
-        y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
+        passed = ", ".join(dict.fromkeys(["drg_code", *proj.record_columns_for_reference(schema.NAMES)]))
+        # Periods lie within one calendar year, so the bucket (quarter or month) is the whole key.
         b = f"CAST(EXTRACT({part} FROM discharge_date) AS INTEGER)"
-        cols, rows = self.engine.query(
-            f"SELECT org_code, y, b, {', '.join(sums)} "
-            f"FROM (SELECT org_code, {y} AS y, {b} AS b, {', '.join(proj.columns())} "
-            f"FROM (SELECT v.*, {ref_cols} FROM input_clean AS v LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
-            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS j) AS f "
-            f"GROUP BY org_code, y, b"
-        )
+        record = (f"SELECT org_code, {b} AS b, {passed}, {', '.join(proj.columns(reference=False))} FROM input_clean "
+                  f"WHERE discharge_date >= {_date(period.start)} AND discharge_date < {_date(period.end)}")
+        joined = (f"SELECT v.*, {', '.join(proj.columns(reference=True))} FROM (SELECT v.*, {ref_cols} FROM ({record}) AS v "
+                  f"LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code) AS v")
+        cols, rows = self.engine.query(f"SELECT org_code, b, {', '.join(sums)} FROM ({joined}) AS f GROUP BY org_code, b")
         step("生成数据项与指标值")
         kinds = ["quarter", "year"] if period.kind == "year" else [period.kind]
         acc: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
         total = 0
         for row in rows:
             got = dict(zip(cols, row, strict=True))
-            org, yy, bb = got.pop("org_code"), got.pop("y"), got.pop("b")
-            rec = {k: (got[unique[e]] if e is not None else 0) for k, e in wanted.items()}
+            org, yy, bb = got.pop("org_code"), period.year, got.pop("b")
+            rec = {k: got[unique[e]] for k, e in wanted.items()}
             total += int(rec["SSZB_d"])
             for kind in kinds:
                 per = {"year": str(yy), "quarter": f"{yy}Q{bb}", "month": f"{yy}-{bb:02d}"}[kind]
@@ -267,9 +266,9 @@ class Session:
                 seen.setdefault(m.numerator_element, a[f"{m.id}_n"])
                 den = int(round(a[f"{m.id}_d"]))
                 num = a[f"{m.id}_n"]
-                rates.append(Rate(org, per, m.id, num, den, int(round(a[f"{m.id}_x"])),
-                                  num / den * m.factor if den else None))
-            for c in EXTRA_SUMS:
+                excluded = int(round(a[f"{m.id}_p"])) - den if f"{m.id}_p" in a else 0
+                rates.append(Rate(org, per, m.id, num, den, excluded, num / den * m.factor if den else None))
+            for c in extras:
                 seen[c] = a[f"x_{c}"]
             for code in ELEMENTS:
                 if code in seen:

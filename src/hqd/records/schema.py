@@ -114,8 +114,8 @@ class Rule:
     # The one typed column the condition reads, when it reads only one: such a rule can be probed
     # cheaply before the scans (see ``probes.py``). None for rules over several columns.
     column: str | None = None
-    # Probe on the column's distinct values rather than row by row (code lists and patterns over
-    # low-cardinality columns: a handful of values instead of millions of rows).
+    # Probe on the column's distinct values rather than row by row: for conditions that the scan
+    # cannot evaluate on the file's dictionary (a pattern), over a low-cardinality column.
     on_distinct: bool = False
     # Format and structure rules read helper columns that exist only for text sources (CSV).
     helper: bool = False
@@ -136,8 +136,7 @@ def _rules() -> list[Rule]:
         # DuckDB plans for an IN list, on every row.
         values = [f"'{v}'" if c.type == "VARCHAR" else v for v in c.codes]
         allowed = " OR ".join(f"{c.name} = {v}" for v in values)
-        rules.append(Rule(f"{c.name} IS NOT NULL AND NOT ({allowed})", f"{_label(c)}代码未知", c.name,
-                          on_distinct=c.type == "VARCHAR"))
+        rules.append(Rule(f"{c.name} IS NOT NULL AND NOT ({allowed})", f"{_label(c)}代码未知", c.name))
     rules += [
         Rule("los < 0", "实际住院天数小于0", "los"),
         Rule("discharge_date < admit_date", "出院日期早于入院日期"),
