@@ -15,7 +15,7 @@ Definition choices where ``reference/indicators.md`` leaves room (also in docs/r
 
 * Surgery measures count **persons** (discharges with at least one operation), the 二级 form
   [S]. The 三级 manual counts 台次 (operations); this subset carries the number of operations
-  (``CYSSTCS``) but one grade per discharge (the highest), so grade-4 and minimally-invasive
+  (``DISCH_SURG_OPS``) but one grade per discharge (the highest), so grade-4 and minimally-invasive
   shares are per person.
 * 手术患者并发症发生率: the denominator is elective surgery patients (择期) [S, S2]; emergency
   operations are excluded with a reason. Day surgery counts as elective (it is planned by
@@ -79,36 +79,36 @@ UNGROUPED = "未入组"
 NO_REF = "参考人群无该DRG组的费用或住院日"
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("SSZB", "出院患者手术占比", "CYSSRS", "CYRS", "TRUE", SURGERY),
-    Measure("WCSSZB", "出院患者微创手术占比", "CYWCSSRS", "CYSSRS", SURGERY, "minimally_invasive = 1"),
-    Measure("SJSSBL", "出院患者四级手术比例", "CYSJSSRS", "CYSSRS", SURGERY, "surgery_grade = 4"),
-    Measure("SSBFZL", "手术患者并发症发生率", "SSBFZRS", "ZQSSRS", SURGERY, "complication = 1",
+    Measure("SSZB", "出院患者手术占比", "DISCH_SURG_PTS", "DISCH", "TRUE", SURGERY),
+    Measure("WCSSZB", "出院患者微创手术占比", "MIS_PTS", "DISCH_SURG_PTS", SURGERY, "minimally_invasive = 1"),
+    Measure("SJSSBL", "出院患者四级手术比例", "L4_PTS", "DISCH_SURG_PTS", SURGERY, "surgery_grade = 4"),
+    Measure("SSBFZL", "手术患者并发症发生率", "COMPL_PTS", "ELECT_SURG_PTS", SURGERY, "complication = 1",
             exclusion=f"NOT {ELECTIVE}", exclusion_reason="非择期手术"),
-    Measure("YLQKGRL", "Ⅰ类切口手术部位感染率", "YLQKGRRS", "YLQKSSRS",
+    Measure("YLQKGRL", "Ⅰ类切口手术部位感染率", "SSI_I", "INC_I_PTS",
             f"{SURGERY} AND incision_class = '1'", "healing_grade = '丙'",
             exclusion="healing_grade IS NULL OR healing_grade = '其他'",
             exclusion_reason="切口愈合等级缺失或为“其他”"),
-    Measure("DFXSWL", "低风险组病例死亡率", "DFXZSWS", "DFXZBLS", "drg_code IS NOT NULL",
+    Measure("DFXSWL", "低风险组病例死亡率", "LR_DEATHS", "LR_CASES", "drg_code IS NOT NULL",
             "discharge_disposition = '5'", ref_population="ref_low_risk = 1"),
-    Measure("PJZYR", "平均住院日", "CYZZCRS", "CYRS", "TRUE", "los", factor=1.0, unit="天",
+    Measure("PJZYR", "平均住院日", "DISCH_BED_DAYS", "DISCH", "TRUE", "los", factor=1.0, unit="天",
             numerator_is_flag=False),
-    Measure("RJSSZB", "日间手术占择期手术比例", "RJSSRS", "ZQSSRS", f"{SURGERY} AND {ELECTIVE}",
+    Measure("RJSSZB", "日间手术占择期手术比例", "DAY_SURG_PTS", "ELECT_SURG_PTS", f"{SURGERY} AND {ELECTIVE}",
             "day_surgery = 1"),
-    Measure("CJFY", "住院次均费用", "ZYZFY", "CYRS", "TRUE", "total_cost", factor=1.0, unit="元",
+    Measure("CJFY", "住院次均费用", "DISCH_COST", "DISCH", "TRUE", "total_cost", factor=1.0, unit="元",
             numerator_is_flag=False),
-    Measure("CJYPFY", "住院次均药品费用", "ZYYPFY", "CYRS", "TRUE", "drug_cost", factor=1.0, unit="元",
+    Measure("CJYPFY", "住院次均药品费用", "DISCH_DRUG_COST", "DISCH", "TRUE", "drug_cost", factor=1.0, unit="元",
             numerator_is_flag=False),
-    Measure("CMI", "病例组合指数（CMI）", "ZQZS", "RZBLS", "TRUE", "TRUE",
+    Measure("CMI", "病例组合指数（CMI）", "DRG_TOTAL_RW", "DRG_CASES", "TRUE", "TRUE",
             exclusion="drg_code IS NULL", exclusion_reason=UNGROUPED,
             ref_exclusion="ref_rw IS NULL", ref_exclusion_reason=NO_REF, ref_scale="ref_rw", factor=1.0, unit=""),
-    Measure("CMIJL", "病例组合指数（按分组器权重）", "ZQZSJL", "RZBLSJL", "TRUE", "drg_weight",
+    Measure("CMIJL", "病例组合指数（按分组器权重）", "DRG_TOTAL_GW", "DRG_CASES_GW", "TRUE", "drg_weight",
             exclusion="drg_code IS NULL OR drg_weight IS NULL", exclusion_reason="未入组或无DRG权重",
             factor=1.0, unit="", numerator_is_flag=False),
-    Measure("FYXHZS", "费用消耗指数", "FYXHFZ", "FYXHBLS", "TRUE", "total_cost",
+    Measure("FYXHZS", "费用消耗指数", "DRG_COST_K_SUM", "DRG_CASES", "TRUE", "total_cost",
             exclusion="drg_code IS NULL", exclusion_reason=UNGROUPED,
             ref_exclusion="ref_mean_cost IS NULL", ref_exclusion_reason=NO_REF,
             ref_scale="1.0 / ref_mean_cost", factor=1.0, unit="", numerator_is_flag=False),
-    Measure("SJXHZS", "时间消耗指数", "SJXHFZ", "SJXHBLS", "TRUE", "los",
+    Measure("SJXHZS", "时间消耗指数", "DRG_TIME_K_SUM", "DRG_CASES_LOS", "TRUE", "los",
             exclusion="drg_code IS NULL", exclusion_reason=UNGROUPED,
             ref_exclusion="ref_mean_los IS NULL", ref_exclusion_reason=NO_REF,
             ref_scale="1.0 / ref_mean_los", factor=1.0, unit="", numerator_is_flag=False),
@@ -119,11 +119,11 @@ BY_ID = {m.id: m for m in MEASURES}
 # Data elements not tied to one measure: sums of a record value, and counts of the records for
 # which a condition holds.
 EXTRA_SUMS: dict[str, str] = {
-    "CYSSTCS": "surgery_count",
-    "ZYHCFY": "material_cost",
+    "DISCH_SURG_OPS": "surgery_count",
+    "DISCH_MATERIAL_COST": "material_cost",
 }
 EXTRA_COUNTS: dict[str, str] = {
-    "CYSWRS": "discharge_disposition = '5'",
+    "DISCH_DEATHS": "discharge_disposition = '5'",
 }
 
 
