@@ -153,17 +153,15 @@ class Session:
 
     # -- scan 1: validation, rejects and reference sums -----------------------------------------
     def _scan(self, prefix: str) -> list[dict]:
-        """Rows (year, DRG group, reject reason) → cases, deaths, cost, LOS; year and group are
-        set for valid rows only, so rejected rows are counted by reason alone."""
+        """Rows (year, DRG group, reject reason) → cases, deaths, cost, LOS. Rows with a reason
+        are counted by reason alone: their year, group and sums are not used."""
         if prefix in self._scans:
             return self._scans[prefix]
-        ok = "_reason IS NULL"
-        y = f"CASE WHEN {ok} THEN CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER) END"
-        drg = f"CASE WHEN {ok} THEN drg_code END"
+        y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
         cols, rows = self.engine.query(
-            f"SELECT {y} AS y, {drg} AS drg, _reason AS reason, COUNT(*) AS n, "
+            f"SELECT {y} AS y, drg_code AS drg, _reason AS reason, COUNT(*) AS n, "
             f"COUNT_IF(discharge_disposition = '5') AS deaths, SUM(total_cost) AS cost, SUM(los) AS los_sum "
-            f"FROM {prefix}_validated GROUP BY {y}, {drg}, _reason"
+            f"FROM {prefix}_validated GROUP BY {y}, drg_code, _reason"
         )
         out = [dict(zip(cols, r, strict=True)) for r in rows]
         self._scans[prefix] = out
