@@ -1,13 +1,16 @@
 """The records service: read and validate, build the reference, flag, aggregate, drill down.
 
-Two scans per computation, each one query with a small GROUP BY (hash tables that stay in cache:
-wide aggregations over many groups are what makes such queries slow). Scan 1 validates every row,
-counts rejects by reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid
-rows; the reference population (low-risk groups, group means, weights) is built from those sums
-in Python and registered as a table. Scan 2 joins each valid record of the period to its group's
-reference row and sums every measure's record-level flags per (hospital, quarter) — or month for a
-monthly period. Quarters roll up to years in Python, as every data element is a sum. Drill-down
-and the Tuva-shaped long table use the per-record ``flags`` view, from the same definitions.
+Before the scans, probes (``probes.py``) find the single-column rules that no row breaks, so that
+only the others are evaluated row by row. Then two scans per computation, each one query with a
+small GROUP BY (hash tables that stay in cache: wide aggregations over many groups are what makes
+such queries slow). Scan 1 validates every row against the remaining rules, counts rejects by
+reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid rows; the reference
+population (low-risk groups, group means, weights) is built from those sums in Python and
+registered as a table. Scan 2 reads the valid rows of the period (re-checking only the rules that
+named some row in scan 1), joins each to its group's reference row and sums every measure's
+record-level flags per (hospital, quarter) — or month for a monthly period. Quarters roll up to
+years in Python, as every data element is a sum. Drill-down and the Tuva-shaped long table use the
+per-record ``flags`` view, from the same definitions.
 """
 
 from __future__ import annotations
