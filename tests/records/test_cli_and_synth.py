@@ -26,7 +26,7 @@ def test_compute_writes_data_values(tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert {"org", "period", "element_code", "value"} == set(rows[0])
     got = {(x["org"], x["element_code"]): float(x["value"]) for x in rows}
-    assert got[("A", "CYRS")] == 7 and got[("A", "SSBFZRS")] == 1
+    assert got[("A", "DISCH")] == 7 and got[("A", "COMPL_PTS")] == 1
     payload = json.loads(r.stdout[r.stdout.index("{"):])
     assert payload["period"] == "2025Q2" and payload["rejects"]["total_rows"] == len(RECORDS)
 

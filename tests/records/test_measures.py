@@ -79,15 +79,15 @@ def test_hospital_b_and_low_risk_groups(result):
 
 def test_data_values(result):
     v = {(d.org, d.element): d.value for d in result.data_values if d.period == "2025Q2"}
-    assert v[("A", "CYRS")] == 7
-    assert v[("A", "CYSSRS")] == 4
-    assert v[("A", "CYSJSSRS")] == 2
-    assert v[("A", "ZQSSRS")] == 3
-    assert v[("A", "SSBFZRS")] == 1
-    assert v[("A", "DFXZBLS")] == 5 and v[("A", "DFXZSWS")] == 1
-    assert v[("A", "CYZZCRS")] == 33
-    assert v[("A", "CYSWRS")] == 2 and v[("C", "CYSWRS")] == 1
-    assert v[("A", "CYSSTCS")] == 4
+    assert v[("A", "DISCH")] == 7
+    assert v[("A", "DISCH_SURG_PTS")] == 4
+    assert v[("A", "L4_PTS")] == 2
+    assert v[("A", "ELECT_SURG_PTS")] == 3
+    assert v[("A", "COMPL_PTS")] == 1
+    assert v[("A", "LR_CASES")] == 5 and v[("A", "LR_DEATHS")] == 1
+    assert v[("A", "DISCH_BED_DAYS")] == 33
+    assert v[("A", "DISCH_DEATHS")] == 2 and v[("C", "DISCH_DEATHS")] == 1
+    assert v[("A", "DISCH_SURG_OPS")] == 4
     assert result.records_in_period == 7 + 9 + 2
     assert {d.period for d in result.data_values} == {"2025Q2"}
 
@@ -116,10 +116,10 @@ def test_external_reference_population(tmp_path, result):
 def test_year_has_quarters_that_add_up(tmp_path):
     res = compute(write_parquet(tmp_path / "r.parquet"), "2025", settings=SETTINGS)
     v = {(d.org, d.period, d.element): d.value for d in res.data_values}
-    assert v[("A", "2025", "CYRS")] == 8
-    assert v[("A", "2025Q1", "CYRS")] == 1
-    assert v[("A", "2025Q2", "CYRS")] == 7
-    assert ("A", "2025Q3", "CYRS") not in v
+    assert v[("A", "2025", "DISCH")] == 8
+    assert v[("A", "2025Q1", "DISCH")] == 1
+    assert v[("A", "2025Q2", "DISCH")] == 7
+    assert ("A", "2025Q3", "DISCH") not in v
 
 
 def test_drill_down_returns_the_records_behind_a_numerator(tmp_path):

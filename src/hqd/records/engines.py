@@ -19,6 +19,7 @@ from .sources import Source, check_columns
 class Engine(Protocol):
     name: str
     row_ids: bool  # the raw view numbers rows reliably (file, row), so rejects can be skipped by id
+    probes: bool  # filters are pushed into Parquet scans, so single-column rules are probed first
 
     def create_raw_view(self, view: str, source: Source) -> tuple[set[str], set[str]]: ...
     def create_view(self, view: str, sql: str) -> None: ...
@@ -47,6 +48,7 @@ def _raw_select(present: dict[str, str], text: set[str], tail: str) -> str:
 class DuckDBEngine:
     name = "duckdb"
     row_ids = True
+    probes = True
 
     def __init__(self, settings: RecordsSettings) -> None:
         import duckdb
@@ -61,6 +63,9 @@ class DuckDBEngine:
             self.con = duckdb.connect(":memory:", config=config)
         except duckdb.Error as e:
             raise RecordsError(f"DuckDB 配置无效：{e}") from None
+        # The probes and the scans read the same Parquet footers again and again.
+        self.con.execute("LOAD parquet")
+        self.con.execute("SET parquet_metadata_cache = true")
 
     def _run(self, sql: str):
         try:
@@ -136,6 +141,8 @@ class SparkEngine:
 
     name = "spark"
     row_ids = False
+    # Each probe would be a Spark job with its own start-up cost; every rule stays in the scan.
+    probes = False
 
     def __init__(self, settings: RecordsSettings) -> None:
         try:

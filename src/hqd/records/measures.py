@@ -15,7 +15,7 @@ Definition choices where ``reference/indicators.md`` leaves room (also in docs/r
 
 * Surgery measures count **persons** (discharges with at least one operation), the 二级 form
   [S]. The 三级 manual counts 台次 (operations); this subset carries the number of operations
-  (``CYSSTCS``) but one grade per discharge (the highest), so grade-4 and minimally-invasive
+  (``DISCH_SURG_OPS``) but one grade per discharge (the highest), so grade-4 and minimally-invasive
   shares are per person.
 * 手术患者并发症发生率: the denominator is elective surgery patients (择期) [S, S2]; emergency
   operations are excluded with a reason. Day surgery counts as elective (it is planned by
@@ -36,6 +36,7 @@ Definition choices where ``reference/indicators.md`` leaves room (also in docs/r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -78,36 +79,36 @@ UNGROUPED = "未入组"
 NO_REF = "参考人群无该DRG组的费用或住院日"
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("SSZB", "出院患者手术占比", "CYSSRS", "CYRS", "TRUE", SURGERY),
-    Measure("WCSSZB", "出院患者微创手术占比", "CYWCSSRS", "CYSSRS", SURGERY, "minimally_invasive = 1"),
-    Measure("SJSSBL", "出院患者四级手术比例", "CYSJSSRS", "CYSSRS", SURGERY, "surgery_grade = 4"),
-    Measure("SSBFZL", "手术患者并发症发生率", "SSBFZRS", "ZQSSRS", SURGERY, "complication = 1",
+    Measure("SSZB", "出院患者手术占比", "DISCH_SURG_PTS", "DISCH", "TRUE", SURGERY),
+    Measure("WCSSZB", "出院患者微创手术占比", "MIS_PTS", "DISCH_SURG_PTS", SURGERY, "minimally_invasive = 1"),
+    Measure("SJSSBL", "出院患者四级手术比例", "L4_PTS", "DISCH_SURG_PTS", SURGERY, "surgery_grade = 4"),
+    Measure("SSBFZL", "手术患者并发症发生率", "COMPL_PTS", "ELECT_SURG_PTS", SURGERY, "complication = 1",
             exclusion=f"NOT {ELECTIVE}", exclusion_reason="非择期手术"),
-    Measure("YLQKGRL", "Ⅰ类切口手术部位感染率", "YLQKGRRS", "YLQKSSRS",
+    Measure("YLQKGRL", "Ⅰ类切口手术部位感染率", "SSI_I", "INC_I_PTS",
             f"{SURGERY} AND incision_class = '1'", "healing_grade = '丙'",
             exclusion="healing_grade IS NULL OR healing_grade = '其他'",
             exclusion_reason="切口愈合等级缺失或为“其他”"),
-    Measure("DFXSWL", "低风险组病例死亡率", "DFXZSWS", "DFXZBLS", "drg_code IS NOT NULL",
+    Measure("DFXSWL", "低风险组病例死亡率", "LR_DEATHS", "LR_CASES", "drg_code IS NOT NULL",
             "discharge_disposition = '5'", ref_population="ref_low_risk = 1"),
-    Measure("PJZYR", "平均住院日", "CYZZCRS", "CYRS", "TRUE", "los", factor=1.0, unit="天",
+    Measure("PJZYR", "平均住院日", "DISCH_BED_DAYS", "DISCH", "TRUE", "los", factor=1.0, unit="天",
             numerator_is_flag=False),
-    Measure("RJSSZB", "日间手术占择期手术比例", "RJSSRS", "ZQSSRS", f"{SURGERY} AND {ELECTIVE}",
+    Measure("RJSSZB", "日间手术占择期手术比例", "DAY_SURG_PTS", "ELECT_SURG_PTS", f"{SURGERY} AND {ELECTIVE}",
             "day_surgery = 1"),
-    Measure("CJFY", "住院次均费用", "ZYZFY", "CYRS", "TRUE", "total_cost", factor=1.0, unit="元",
+    Measure("CJFY", "住院次均费用", "DISCH_COST", "DISCH", "TRUE", "total_cost", factor=1.0, unit="元",
             numerator_is_flag=False),
-    Measure("CJYPFY", "住院次均药品费用", "ZYYPFY", "CYRS", "TRUE", "drug_cost", factor=1.0, unit="元",
+    Measure("CJYPFY", "住院次均药品费用", "DISCH_DRUG_COST", "DISCH", "TRUE", "drug_cost", factor=1.0, unit="元",
             numerator_is_flag=False),
-    Measure("CMI", "病例组合指数（CMI）", "ZQZS", "RZBLS", "TRUE", "TRUE",
+    Measure("CMI", "病例组合指数（CMI）", "DRG_TOTAL_RW", "DRG_CASES", "TRUE", "TRUE",
             exclusion="drg_code IS NULL", exclusion_reason=UNGROUPED,
             ref_exclusion="ref_rw IS NULL", ref_exclusion_reason=NO_REF, ref_scale="ref_rw", factor=1.0, unit=""),
-    Measure("CMIJL", "病例组合指数（按分组器权重）", "ZQZSJL", "RZBLSJL", "TRUE", "drg_weight",
+    Measure("CMIJL", "病例组合指数（按分组器权重）", "DRG_TOTAL_GW", "DRG_CASES_GW", "TRUE", "drg_weight",
             exclusion="drg_code IS NULL OR drg_weight IS NULL", exclusion_reason="未入组或无DRG权重",
             factor=1.0, unit="", numerator_is_flag=False),
-    Measure("FYXHZS", "费用消耗指数", "FYXHFZ", "FYXHBLS", "TRUE", "total_cost",
+    Measure("FYXHZS", "费用消耗指数", "DRG_COST_K_SUM", "DRG_CASES", "TRUE", "total_cost",
             exclusion="drg_code IS NULL", exclusion_reason=UNGROUPED,
             ref_exclusion="ref_mean_cost IS NULL", ref_exclusion_reason=NO_REF,
             ref_scale="1.0 / ref_mean_cost", factor=1.0, unit="", numerator_is_flag=False),
-    Measure("SJXHZS", "时间消耗指数", "SJXHFZ", "SJXHBLS", "TRUE", "los",
+    Measure("SJXHZS", "时间消耗指数", "DRG_TIME_K_SUM", "DRG_CASES_LOS", "TRUE", "los",
             exclusion="drg_code IS NULL", exclusion_reason=UNGROUPED,
             ref_exclusion="ref_mean_los IS NULL", ref_exclusion_reason=NO_REF,
             ref_scale="1.0 / ref_mean_los", factor=1.0, unit="", numerator_is_flag=False),
@@ -115,11 +116,14 @@ MEASURES: tuple[Measure, ...] = (
 
 BY_ID = {m.id: m for m in MEASURES}
 
-# Data elements that are plain sums, not tied to one measure.
+# Data elements not tied to one measure: sums of a record value, and counts of the records for
+# which a condition holds.
 EXTRA_SUMS: dict[str, str] = {
-    "CYSSTCS": "surgery_count",
-    "ZYHCFY": "material_cost",
-    "CYSWRS": "CASE WHEN discharge_disposition = '5' THEN 1 ELSE 0 END",
+    "DISCH_SURG_OPS": "surgery_count",
+    "DISCH_MATERIAL_COST": "material_cost",
+}
+EXTRA_COUNTS: dict[str, str] = {
+    "DISCH_DEATHS": "discharge_disposition = '5'",
 }
 
 
@@ -142,31 +146,70 @@ def _parts(m: Measure) -> tuple[str, str, str]:
     return pop, exc, num
 
 
-def aggregates(m: Measure) -> dict[str, str | None]:
-    """Aggregate expressions of ``m`` over a set of records, by output column: in population and
-    not excluded (``_d``), numerator (``_n``), excluded (``_x``); None means constantly 0.
+_REF = re.compile(r"\bref_\w+")
+
+
+class Projection:
+    """The per-record columns the aggregates read, each distinct expression projected once.
+
+    Measures share conditions (``surgery_count > 0`` is in six of them): written inline in every
+    aggregate, each would be evaluated once per aggregate and record. Projected once as a boolean
+    (conditions) or a double (values), the aggregates only combine columns. Expressions over the
+    record alone are projected before the join to the reference, straight off the scan (cheaper
+    there: the columns are still dictionary-encoded); those over ``ref_*`` columns after it.
+    """
+
+    def __init__(self) -> None:
+        self.conditions: dict[str, str] = {}  # SQL boolean → alias
+        self.values: dict[str, str] = {}  # SQL value → alias
+
+    def condition(self, expr: str) -> str:
+        return self.conditions.setdefault(expr, f"c{len(self.conditions)}")
+
+    def value(self, expr: str) -> str:
+        return self.values.setdefault(expr, f"v{len(self.values)}")
+
+    def columns(self, reference: bool) -> list[str]:
+        """Projected columns over the record alone (``reference`` False) or over ref_* columns."""
+        # COALESCE: a condition that is NULL for a record (a missing code) does not hold.
+        return ([f"COALESCE({e}, FALSE) AS {a}" for e, a in self.conditions.items() if bool(_REF.search(e)) == reference]
+                + [f"{e} AS {a}" for e, a in self.values.items() if bool(_REF.search(e)) == reference])
+
+    def record_columns_for_reference(self, names: tuple[str, ...]) -> list[str]:
+        """Record columns that the ref_* expressions read, which must pass through the join."""
+        exprs = [e for e in (*self.conditions, *self.values) if _REF.search(e)]
+        return [n for n in names if any(re.search(rf"\b{n}\b", e) for e in exprs)]
+
+
+def aggregates(m: Measure, p: Projection) -> dict[str, str]:
+    """Aggregate expressions of ``m`` over the columns of ``p``, by output column: in population
+    and not excluded (``_d``), numerator (``_n``), and, for measures with an exclusion, the whole
+    population (``_p``): the excluded count is ``_p`` − ``_d``, and ``_p`` is usually an aggregate
+    that another measure computes anyway (every aggregate costs time on every record).
 
     An excluded record never reaches the numerator. The SQL is simplified where the definition
     allows (no exclusion, whole population), since these expressions run once per record.
     """
-    conds = [f"({c})" for c in (m.denominator, m.ref_population) if c is not None and c != "TRUE"]
-    excs = [f"COALESCE({c}, FALSE)" for c in (m.exclusion, m.ref_exclusion) if c is not None and c != "FALSE"]
+    conds = [p.condition(c) for c in (m.denominator, m.ref_population) if c is not None and c != "TRUE"]
+    excs = [p.condition(c) for c in (m.exclusion, m.ref_exclusion) if c is not None and c != "FALSE"]
     exc = " OR ".join(excs)
-    kept = conds + ([f"NOT ({exc})"] if excs else [])
+    kept = conds + ([f"NOT ({exc})" if len(excs) > 1 else f"NOT {exc}"] if excs else [])
     count = lambda cs: f"COUNT_IF({' AND '.join(cs)})" if cs else "COUNT(*)"  # noqa: E731
     if m.numerator_is_flag and m.ref_scale is None:
-        num = count([*kept, f"({m.numerator})"])
+        num = count([*kept, p.condition(m.numerator)])
     else:
         value = f"CAST({m.numerator} AS DOUBLE)" if not m.numerator_is_flag else "1.0"
         if m.ref_scale is not None:
             value += f" * ({m.ref_scale})"
-        num = (f"COALESCE(SUM(CASE WHEN {' AND '.join(kept)} THEN {value} END), 0)" if kept
-               else f"COALESCE(SUM({value}), 0)")
-    return {
-        f"{m.id}_d": count(kept),
-        f"{m.id}_n": num,
-        f"{m.id}_x": count([*conds, f"({exc})"]) if excs else None,
-    }
+        v = p.value(value)
+        num = f"COALESCE(SUM(CASE WHEN {' AND '.join(kept)} THEN {v} END), 0)" if kept else f"COALESCE(SUM({v}), 0)"
+    return {f"{m.id}_d": count(kept), f"{m.id}_n": num} | ({f"{m.id}_p": count(conds)} if excs else {})
+
+
+def extra_aggregates(p: Projection) -> dict[str, str]:
+    """Aggregate expressions of ``EXTRA_SUMS`` and ``EXTRA_COUNTS``, by data-element code."""
+    return ({code: f"SUM({p.value(f'CAST({expr} AS DOUBLE)')})" for code, expr in EXTRA_SUMS.items()}
+            | {code: f"COUNT_IF({p.condition(expr)})" for code, expr in EXTRA_COUNTS.items()})
 
 
 def flag_columns(m: Measure) -> list[str]:

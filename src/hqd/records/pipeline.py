@@ -1,13 +1,16 @@
 """The records service: read and validate, build the reference, flag, aggregate, drill down.
 
-Two scans per computation, each one query with a small GROUP BY (hash tables that stay in cache:
-wide aggregations over many groups are what makes such queries slow). Scan 1 validates every row,
-counts rejects by reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid
-rows; the reference population (low-risk groups, group means, weights) is built from those sums
-in Python and registered as a table. Scan 2 joins each valid record of the period to its group's
-reference row and sums every measure's record-level flags per (hospital, quarter) — or month for a
-monthly period. Quarters roll up to years in Python, as every data element is a sum. Drill-down
-and the Tuva-shaped long table use the per-record ``flags`` view, from the same definitions.
+Before the scans, probes (``probes.py``) find the single-column rules that no row breaks, so that
+only the others are evaluated row by row. Then two scans per computation, each one query with a
+small GROUP BY (hash tables that stay in cache: wide aggregations over many groups are what makes
+such queries slow). Scan 1 validates every row against the remaining rules, counts rejects by
+reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid rows; the reference
+population (low-risk groups, group means, weights) is built from those sums in Python and
+registered as a table. Scan 2 reads the valid rows of the period (re-checking only the rules that
+named some row in scan 1), joins each to its group's reference row and sums every measure's
+record-level flags per (hospital, quarter) — or month for a monthly period. Quarters roll up to
+years in Python, as every data element is a sum. Drill-down and the Tuva-shaped long table use the
+per-record ``flags`` view, from the same definitions.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from . import schema
 from .elements import ELEMENTS
 from .engines import Engine, make_engine
 from .errors import RecordsError
-from .measures import BY_ID, EXTRA_SUMS, MEASURES, Measure, aggregates, flag_columns
+from .measures import BY_ID, MEASURES, Measure, Projection, aggregates, extra_aggregates, flag_columns
 from .periods import Period, parse_period
+from .probes import rules_that_never_fire
 from .reference import REF_COLUMNS, RefGroup, build_reference
 from .settings import RecordsSettings, load_records_settings
 from .sources import Source, open_source
@@ -107,6 +111,7 @@ class Session:
     ) -> None:
         self.settings = settings or load_records_settings()
         self.sources: list[Source] = []
+        self._layouts: dict[str, tuple[set[str], set[str], bool]] = {}  # prefix → text, strings, structural
         self.engine: Engine = make_engine(engine or self.settings.engine, self.settings)
         try:
             self._register("input", path, encoding)
@@ -125,11 +130,15 @@ class Session:
         self.sources.append(src)
         text, strings = self.engine.create_raw_view(f"{prefix}_raw", src)
         structural = src.kind == "csv"
+        self._layouts[prefix] = (text, strings, structural)
+        self.engine.create_view(f"{prefix}_typed", schema.typed_sql(f"{prefix}_raw", text, strings))
+        # Probes answer from Parquet statistics and dictionaries; over CSV each would re-read the file.
+        skip = (rules_that_never_fire(self.engine, f"{prefix}_typed")
+                if self.engine.probes and src.kind == "parquet" else frozenset())
         self.engine.create_view(
-            f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text, strings, structural)
+            f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text, strings, structural, skip)
         )
         self.engine.create_view(f"{prefix}_clean", f"SELECT * FROM {prefix}_validated WHERE _reason IS NULL")
-        self.engine.create_view(f"{prefix}_typed", schema.typed_sql(f"{prefix}_raw", text, strings))
 
     def close(self) -> None:
         try:
@@ -147,20 +156,23 @@ class Session:
 
     # -- scan 1: validation, rejects and reference sums -----------------------------------------
     def _scan(self, prefix: str) -> list[dict]:
-        """Rows (year, DRG group, reject reason) → cases, deaths, cost, LOS; year and group are
-        set for valid rows only, so rejected rows are counted by reason alone."""
+        """Rows (year, DRG group, reject reason) → cases, deaths, cost, LOS. Rows with a reason
+        are counted by reason alone: their year, group and sums are not used."""
         if prefix in self._scans:
             return self._scans[prefix]
-        ok = "_reason IS NULL"
-        y = f"CASE WHEN {ok} THEN CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER) END"
-        drg = f"CASE WHEN {ok} THEN drg_code END"
+        y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
         cols, rows = self.engine.query(
-            f"SELECT {y} AS y, {drg} AS drg, _reason AS reason, COUNT(*) AS n, "
+            f"SELECT {y} AS y, drg_code AS drg, _reason AS reason, COUNT(*) AS n, "
             f"COUNT_IF(discharge_disposition = '5') AS deaths, SUM(total_cost) AS cost, SUM(los) AS los_sum "
-            f"FROM {prefix}_validated GROUP BY {y}, {drg}, _reason"
+            f"FROM {prefix}_validated GROUP BY {y}, drg_code, _reason"
         )
         out = [dict(zip(cols, r, strict=True)) for r in rows]
         self._scans[prefix] = out
+        # Now that every rule's count is known, the valid rows are those breaking none of the rules
+        # that named some row: the measures' scan evaluates only those (none on clean data).
+        fired = frozenset(r["reason"] for r in out if r["reason"] is not None)
+        text, strings, structural = self._layouts[prefix]
+        self.engine.create_view(f"{prefix}_clean", schema.valid_sql(f"{prefix}_raw", text, strings, structural, fired))
         return out
 
     def rejects(self) -> RejectReport:
@@ -212,35 +224,33 @@ class Session:
         report = self.rejects()
         step("第二遍扫描：逐条计算指标标志，按机构、季度汇总")
         part = "MONTH" if period.kind == "month" else "QUARTER"
-        wanted: dict[str, str | None] = {}
+        proj = Projection()
+        wanted: dict[str, str] = {}
         for m in MEASURES:
-            wanted |= aggregates(m)
-        wanted |= {f"x_{code}": f"SUM(CAST({expr} AS DOUBLE))" for code, expr in EXTRA_SUMS.items()}
-        unique: dict[str, str] = {}  # expression → column alias; shared sums are computed once
+            wanted |= aggregates(m, proj)
+        extras = extra_aggregates(proj)
+        wanted |= {f"x_{code}": expr for code, expr in extras.items()}
+        unique: dict[str, str] = {}  # expression → column alias; shared aggregates are computed once
         for expr in wanted.values():
-            if expr is not None and expr not in unique:
-                unique[expr] = f"s{len(unique)}"
+            unique.setdefault(expr, f"s{len(unique)}")
         sums = [f"{expr} AS {alias}" for expr, alias in unique.items()]
         ref_cols = ", ".join(f"r.{c}" for c, _ in REF_COLUMNS[1:])
-        # Scan 1 validated every row. When none was rejected, scan 2 reads the typed rows without
-        # evaluating the rules again (same typed expressions, so the same values).
-        source = "input_clean" if report.rejected else "input_typed"
-        y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
+        passed = ", ".join(dict.fromkeys(["drg_code", *proj.record_columns_for_reference(schema.NAMES)]))
+        # Periods lie within one calendar year, so the bucket (quarter or month) is the whole key.
         b = f"CAST(EXTRACT({part} FROM discharge_date) AS INTEGER)"
-        cols, rows = self.engine.query(
-            f"SELECT org_code, {y} AS y, {b} AS b, {', '.join(sums)} "
-            f"FROM (SELECT v.*, {ref_cols} FROM {source} AS v LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
-            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f "
-            f"GROUP BY org_code, {y}, {b}"
-        )
+        record = (f"SELECT org_code, {b} AS b, {passed}, {', '.join(proj.columns(reference=False))} FROM input_clean "
+                  f"WHERE discharge_date >= {_date(period.start)} AND discharge_date < {_date(period.end)}")
+        joined = (f"SELECT v.*, {', '.join(proj.columns(reference=True))} FROM (SELECT v.*, {ref_cols} FROM ({record}) AS v "
+                  f"LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code) AS v")
+        cols, rows = self.engine.query(f"SELECT org_code, b, {', '.join(sums)} FROM ({joined}) AS f GROUP BY org_code, b")
         step("生成数据项与指标值")
         kinds = ["quarter", "year"] if period.kind == "year" else [period.kind]
         acc: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
         total = 0
         for row in rows:
             got = dict(zip(cols, row, strict=True))
-            org, yy, bb = got.pop("org_code"), got.pop("y"), got.pop("b")
-            rec = {k: (got[unique[e]] if e is not None else 0) for k, e in wanted.items()}
+            org, yy, bb = got.pop("org_code"), period.year, got.pop("b")
+            rec = {k: got[unique[e]] for k, e in wanted.items()}
             total += int(rec["SSZB_d"])
             for kind in kinds:
                 per = {"year": str(yy), "quarter": f"{yy}Q{bb}", "month": f"{yy}-{bb:02d}"}[kind]
@@ -257,9 +267,9 @@ class Session:
                 seen.setdefault(m.numerator_element, a[f"{m.id}_n"])
                 den = int(round(a[f"{m.id}_d"]))
                 num = a[f"{m.id}_n"]
-                rates.append(Rate(org, per, m.id, num, den, int(round(a[f"{m.id}_x"])),
-                                  num / den * m.factor if den else None))
-            for c in EXTRA_SUMS:
+                excluded = int(round(a[f"{m.id}_p"])) - den if f"{m.id}_p" in a else 0
+                rates.append(Rate(org, per, m.id, num, den, excluded, num / den * m.factor if den else None))
+            for c in extras:
                 seen[c] = a[f"x_{c}"]
             for code in ELEMENTS:
                 if code in seen:

@@ -105,14 +105,30 @@ def _typed_expr(c: Column, raw_is_text: bool, raw_is_string: bool) -> tuple[str,
     return f"TRY_CAST({q} AS {c.type})", "FALSE"
 
 
-def _rules() -> list[tuple[str, str]]:
-    """(condition over typed columns, Chinese reason). The first matching rule names the row."""
-    rules: list[tuple[str, str]] = [("_struct IS NOT NULL", "表格结构错误（字段个数与表头不符）")]
+@dataclass(frozen=True)
+class Rule:
+    """One validation rule: a condition over typed columns that marks a row as bad, and why."""
+
+    condition: str
+    message: str  # Chinese reason; unique, so it also names the rule
+    # The one typed column the condition reads, when it reads only one: such a rule can be probed
+    # cheaply before the scans (see ``probes.py``). None for rules over several columns.
+    column: str | None = None
+    # Probe on the column's distinct values rather than row by row: for conditions that the scan
+    # cannot evaluate on the file's dictionary (a pattern), over a low-cardinality column.
+    on_distinct: bool = False
+    # Format and structure rules read helper columns that exist only for text sources (CSV).
+    helper: bool = False
+
+
+def _rules() -> list[Rule]:
+    """Every rule in order: the first rule a row breaks names it."""
+    rules = [Rule("_struct IS NOT NULL", "表格结构错误（字段个数与表头不符）", helper=True)]
     for c in COLUMNS:
-        rules.append((f"_bad_{c.name}", f"{_label(c)}格式无效"))
+        rules.append(Rule(f"_bad_{c.name}", f"{_label(c)}格式无效", helper=True))
         if c.required:
             missing = f"{c.name} IS NULL" + (f" OR {c.name} = ''" if c.type == "VARCHAR" and c.codes is None else "")
-            rules.append((missing, f"{_label(c)}缺失"))
+            rules.append(Rule(missing, f"{_label(c)}缺失", c.name))
     for c in COLUMNS:
         if c.codes is None:
             continue
@@ -120,24 +136,26 @@ def _rules() -> list[tuple[str, str]]:
         # DuckDB plans for an IN list, on every row.
         values = [f"'{v}'" if c.type == "VARCHAR" else v for v in c.codes]
         allowed = " OR ".join(f"{c.name} = {v}" for v in values)
-        rules.append((f"{c.name} IS NOT NULL AND NOT ({allowed})", f"{_label(c)}代码未知"))
+        rules.append(Rule(f"{c.name} IS NOT NULL AND NOT ({allowed})", f"{_label(c)}代码未知", c.name))
     rules += [
-        ("los < 0", "实际住院天数小于0"),
-        ("discharge_date < admit_date", "出院日期早于入院日期"),
-        ("age < 0 OR age > 150", "年龄超出0–150岁"),
-        (f"NOT REGEXP_MATCHES(primary_dx, '{ICD10_PATTERN}')", "主要诊断编码不符合ICD-10格式"),
-        ("surgery_count < 0", "手术台次数小于0"),
-        ("surgery_count > 0 AND surgery_grade IS NULL", "有手术但缺少手术级别"),
-        ("surgery_count = 0 AND (surgery_grade IS NOT NULL OR minimally_invasive = 1 OR day_surgery = 1)",
-         "无手术却填写了手术级别、微创或日间手术标志"),
-        ("total_cost < 0 OR drug_cost < 0 OR material_cost < 0", "费用为负数"),
-        ("drug_cost + material_cost > total_cost + 0.01", "药品费与卫生材料费之和大于住院总费用"),
-        ("drg_weight < 0", "DRG权重为负数"),
+        Rule("los < 0", "实际住院天数小于0", "los"),
+        Rule("discharge_date < admit_date", "出院日期早于入院日期"),
+        Rule("age < 0 OR age > 150", "年龄超出0–150岁", "age"),
+        Rule(f"NOT REGEXP_MATCHES(primary_dx, '{ICD10_PATTERN}')", "主要诊断编码不符合ICD-10格式", "primary_dx",
+             on_distinct=True),
+        Rule("surgery_count < 0", "手术台次数小于0", "surgery_count"),
+        Rule("surgery_count > 0 AND surgery_grade IS NULL", "有手术但缺少手术级别"),
+        Rule("surgery_count = 0 AND (surgery_grade IS NOT NULL OR minimally_invasive = 1 OR day_surgery = 1)",
+             "无手术却填写了手术级别、微创或日间手术标志"),
+        Rule("total_cost < 0 OR drug_cost < 0 OR material_cost < 0", "费用为负数"),
+        Rule("drug_cost + material_cost > total_cost + 0.01", "药品费与卫生材料费之和大于住院总费用"),
+        Rule("drg_weight < 0", "DRG权重为负数", "drg_weight"),
     ]
     return rules
 
 
-RULE_MESSAGES = tuple(msg for _, msg in _rules())
+RULES = tuple(_rules())
+RULE_MESSAGES = tuple(r.message for r in RULES)
 
 
 def _typed(text_columns: set[str], string_columns: set[str] | None) -> tuple[list[str], list[str]]:
@@ -157,28 +175,52 @@ def typed_sql(raw_view: str, text_columns: set[str], string_columns: set[str] | 
     return f"SELECT {', '.join(typed)}, _file, _line FROM {raw_view}"
 
 
+def _inner(raw_view: str, text_columns: set[str], string_columns: set[str] | None,
+           structural: bool) -> tuple[str, set[str]]:
+    """The typed columns plus the helper columns of format and structure rules; the helpers present."""
+    typed, bad = _typed(text_columns, string_columns)
+    present = {b.rsplit(" AS ", 1)[1] for b in bad}
+    if structural:
+        present.add("_struct")
+    inner = typed + bad + ["_file", "_line"] + (["NULLIF(_struct, '') AS _struct"] if structural else [])
+    return f"SELECT {', '.join(inner)} FROM {raw_view}", present
+
+
+def _applicable(rules, present: set[str], skip: frozenset[str]) -> list[Rule]:
+    """Rules that can fire for this source: helper rules only where their helper column exists,
+    and none of the rules in ``skip`` (proven beforehand to fire on no row)."""
+    return [r for r in rules if r.message not in skip
+            and (not r.helper or r.condition.split()[0] in present)]
+
+
 def validated_sql(raw_view: str, text_columns: set[str], string_columns: set[str] | None = None,
-                  structural: bool = True) -> str:
+                  structural: bool = True, skip: frozenset[str] = frozenset()) -> str:
     """SELECT over ``raw_view`` giving typed schema columns, _file, _line and _reason.
 
     ``text_columns`` names the raw columns stored as text (all of them for CSV), which are parsed
     with TRY_CAST so that a bad value becomes a reported reason instead of a failed query;
     ``string_columns`` names the schema's VARCHAR columns that the raw source stores as strings;
     ``structural`` says whether the source can report structural errors (CSV). Rules that cannot
-    fire for this source (a typed Parquet column cannot hold a badly formatted value) are left out.
+    fire for this source (a typed Parquet column cannot hold a badly formatted value) are left out,
+    and so are the rules named in ``skip``: rules the probes proved to fire on no row. Leaving out
+    a rule that matches no row cannot change the first rule any row breaks.
     """
-    typed, bad = _typed(text_columns, string_columns)
-    present = {b.rsplit(" AS ", 1)[1] for b in bad}
-    if structural:
-        present.add("_struct")
-    rules = [
-        (cond, msg) for cond, msg in _rules()
-        if not (cond.startswith("_bad_") or cond.startswith("_struct")) or cond.split()[0] in present
-    ]
-    inner = typed + bad + ["_file", "_line"] + (["NULLIF(_struct, '') AS _struct"] if structural else [])
-    whens = "\n    ".join(f"WHEN {cond} THEN '{msg}'" for cond, msg in rules)
+    inner, present = _inner(raw_view, text_columns, string_columns, structural)
+    rules = _applicable(RULES, present, skip)
+    whens = "\n    ".join(f"WHEN {r.condition} THEN '{r.message}'" for r in rules)
+    reason = f"CASE\n    {whens}\n    ELSE NULL END" if rules else "CAST(NULL AS VARCHAR)"
     cols = ", ".join(NAMES)
-    return (
-        f"SELECT {cols}, _file, _line,\n  CASE\n    {whens}\n    ELSE NULL END AS _reason\n"
-        f"FROM (SELECT {', '.join(inner)} FROM {raw_view}) AS t"
-    )
+    return f"SELECT {cols}, _file, _line,\n  {reason} AS _reason\nFROM ({inner}) AS t"
+
+
+def valid_sql(raw_view: str, text_columns: set[str], string_columns: set[str] | None = None,
+              structural: bool = True, fired: frozenset[str] = frozenset()) -> str:
+    """SELECT over ``raw_view`` giving the typed schema columns, _file and _line of the valid rows,
+    once a full validation has counted the rows each rule names: ``fired`` are the messages with a
+    non-zero count. A row breaks some rule exactly when it breaks one of those (its first broken
+    rule is among them), so only they are evaluated, and none at all on clean data."""
+    inner, present = _inner(raw_view, text_columns, string_columns, structural)
+    rules = [r for r in _applicable(RULES, present, frozenset()) if r.message in fired]
+    # COALESCE: a condition that is NULL does not fire in the CASE above, so it must not here.
+    where = " AND ".join(f"NOT COALESCE({r.condition}, FALSE)" for r in rules) or "TRUE"
+    return f"SELECT {', '.join(NAMES)}, _file, _line FROM ({inner}) AS t WHERE {where}"
