@@ -240,9 +240,11 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
 # ── 督办清单 ────────────────────────────────────────────────────────────────────────────────
 
 
-def alerts(store: Store, period: str, today, *, unit: str | None = None):
+def alerts(store: Store, period: str, today, *, unit: str | None = None,
+           progress: list[TargetProgress] | None = None, tasks: list[TaskState] | None = None):
     """The 督办 list for a period: lagging targets (on each org they apply to and one level below),
-    overdue and lagging tasks, missing and late reports, and outlying values."""
+    overdue and lagging tasks, missing and late reports, and outlying values. Pass `progress`
+    (with children) and `tasks` when they are already computed."""
     from sqlalchemy import select
 
     from hqd.collect.quality import find_outliers
@@ -253,13 +255,15 @@ def alerts(store: Store, period: str, today, *, unit: str | None = None):
     from hqd.store.models import DataSet
 
     found = []
-    progress = evaluate_targets(store, period, with_children=True)
+    progress = evaluate_targets(store, period, with_children=True) if progress is None else progress
     for r in progress:
         p = Progress(r.status, "", None, r.baseline, r.latest, expected_now=r.expected_now, projected=r.projected,
                      reason=r.reason)
         found.append(target_alert(f"{r.indicator}{r.target}（{r.task_path}）", r.org, r.lead_units, p))
     # tasks are judged on the orgs their targets name, not on the children shown beside them
-    for t in task_states(store, period, today, [r for r in progress if r.applied]):
+    if tasks is None:
+        tasks = task_states(store, period, today, [r for r in progress if r.applied])
+    for t in tasks:
         found.append(task_alert(f"{t.path} {t.title or ''}", t.plan, t.lead_units, t.status, t.reason, t.deadline))
     with store.session() as s:
         quarterly = P.parse(period).kind

@@ -40,35 +40,11 @@ def evaluation(store: Store, period: str, today: date) -> Evaluation:
 
 
 def alerts_from(store: Store, period: str, today: date, progress: list, tasks: list) -> list:
-    """hqd.monitoring.alerts, from target progress and task states already computed (that function
-    evaluates every target again; the web and the reports have just done so)."""
-    from sqlalchemy import select
+    """hqd.monitoring.alerts, from target progress and task states already computed (the web and
+    the reports have just done so)."""
+    from hqd.monitoring import alerts
 
-    from hqd.collect.quality import find_outliers
-    from hqd.collect.submissions import overdue_submissions
-    from hqd.evaluate.alerts import ordered, submission_alert, target_alert, task_alert
-    from hqd.evaluate.progress import Progress
-    from hqd.monitoring import _outlier
-    from hqd.periods import Period as P
-    from hqd.store.models import DataSet
-
-    found = []
-    for r in progress:
-        p = Progress(r.status, "", None, r.baseline, r.latest, expected_now=r.expected_now, projected=r.projected,
-                     reason=r.reason)
-        found.append(target_alert(f"{r.indicator}{r.target}（{r.task_path}）", r.org, r.lead_units, p))
-    for t in tasks:
-        found.append(task_alert(f"{t.path} {t.title or ''}", t.plan, t.lead_units, t.status, t.reason, t.deadline))
-    with store.session() as s:
-        kind = P.parse(period).kind
-        for ds in s.scalars(select(DataSet)):
-            if ds.period_type[0].upper() != kind:
-                continue
-            for org, due, got in overdue_submissions(s, ds.code, period, today):
-                found.append(submission_alert(org, ds.name, period, due, got))
-            for f in find_outliers(s, ds.code, period):
-                found.append(_outlier(f))
-    return ordered(found)
+    return alerts(store, period, today, progress=progress, tasks=tasks)
 
 
 def _pv(pv) -> str:
