@@ -89,3 +89,52 @@ def test_review_of_stored_values(store, tmp_path):
         assert find_outliers(s, "GZL", "2025Q3") == []
         with pytest.raises(StoreError, match="按季度填报"):
             find_outliers(s, "GZL", "2025")
+
+
+def test_vectorized_history_check_equals_the_scalar_one():
+    """`against_histories` (a whole quarter at once) flags exactly what `against_history` flags,
+    with the same median, z and count — including flat histories (MAD 0) and short ones."""
+    import random
+
+    from hqd.collect.outliers import against_histories, against_history
+
+    rnd = random.Random(3)
+    xs, hs = [], []
+    for _ in range(3000):
+        n = rnd.randint(0, 8)
+        kind = rnd.random()
+        if kind < 0.2:
+            h = [100.0] * n  # flat: falls back to the mean absolute deviation, or infinity
+        elif kind < 0.3:
+            h = [100.0] * max(n - 1, 0) + [130.0]
+        else:
+            h = [rnd.lognormvariate(5, 0.3) for _ in range(n)]
+        xs.append(rnd.choice([100.0, rnd.lognormvariate(5, 0.3), rnd.lognormvariate(5, 1.5)]))
+        hs.append(h)
+    got = against_histories(xs, hs)
+    flagged = 0
+    for x, h, g in zip(xs, hs, got, strict=True):
+        want = against_history(x, h)
+        assert (g is None) == (want is None), (x, h, g, want)
+        if want:
+            flagged += 1
+            assert (g.median, g.n) == (pytest.approx(want.median), want.n)
+            assert g.z == pytest.approx(want.z) or g.z == want.z == float("inf")
+    assert flagged > 100
+
+
+def test_peer_flags_equal_leave_one_out_for_every_member():
+    """The screened, array-based `peer_flags` flags exactly the members that the plain
+    leave-one-out `against_peers` check flags."""
+    import random
+
+    from hqd.collect.outliers import against_peers
+
+    rnd = random.Random(8)
+    for _ in range(150):
+        n = rnd.randint(3, 60)
+        group = {k: (100.0 if rnd.random() < 0.3 else rnd.lognormvariate(5, rnd.choice([0.2, 1.0])))
+                 for k in range(n)}
+        want = {k for k, x in group.items() if against_peers(x, [v for j, v in group.items() if j != k])}
+        got = peer_flags(group)
+        assert set(got) == want, (group, got, want)

@@ -29,6 +29,9 @@ from .models import (
 )
 
 DATA_DIR = Path(__file__).parent / "data"
+
+# libyaml's safe loader when PyYAML was built with it: the built-in catalog loads ~10x faster
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BUILTIN_FILES = ("elements.yaml", "options.yaml", "tertiary.yaml", "secondary.yaml", "hqd_eval.yaml", "regional.yaml")
 INDICATOR_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9]+$")
 PART_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9]+\.[0-9]+$")
@@ -170,7 +173,7 @@ def _build(paths: Iterable[Path | str]) -> tuple[Catalog, list[Problem]]:
             problems.append(Problem(str(path), "", "", f"无法读取文件：{e.strerror or e}"))
             continue
         try:
-            doc = yaml.safe_load(text)
+            doc = yaml.load(text, Loader=_SAFE_LOADER)
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"第{mark.line + 1}行" if mark is not None else ""

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
+import numpy as np
+
 THRESHOLD = 3.5
 MIN_HISTORY = 4
 MIN_PEERS = 5
@@ -54,6 +56,24 @@ def against_history(x: float, history: Sequence[float]) -> Flag | None:
     return Flag("history", x, med, abs(z), len(history)) if abs(z) > THRESHOLD else None
 
 
+def against_histories(xs: Sequence[float], histories: Sequence[Sequence[float]]) -> list[Flag | None]:
+    """`against_history` for many values at once (a region's whole quarter), as arrays."""
+    out: list[Flag | None] = [None] * len(xs)
+    rows = [k for k, h in enumerate(histories) if len(h) >= MIN_HISTORY]
+    if not rows:
+        return out
+    width = max(len(histories[k]) for k in rows)
+    sample = np.full((len(rows), width), np.nan)
+    for i, k in enumerate(rows):
+        sample[i, :len(histories[k])] = histories[k]
+    x = np.array([xs[k] for k in rows], dtype=float)
+    z, med = _robust_z_rows(x, sample)
+    n = (~np.isnan(sample)).sum(axis=1)
+    for i in np.flatnonzero(np.abs(z) > THRESHOLD):
+        out[rows[i]] = Flag("history", float(x[i]), float(med[i]), float(abs(z[i])), int(n[i]))
+    return out
+
+
 def against_peers(x: float, peers: Sequence[float]) -> Flag | None:
     """`peers`: the other orgs' values (without x)."""
     if len(peers) < MIN_PEERS:
@@ -63,19 +83,53 @@ def against_peers(x: float, peers: Sequence[float]) -> Flag | None:
 
 
 def peer_flags(values: dict[int, float]) -> dict[int, Flag]:
-    """Leave-one-out peer check for a group of orgs' values of one element and period."""
+    """Leave-one-out peer check for a group of orgs' values of one element and period: each value
+    against the others' median and MAD. Exact, in O(n log n): removing one member shifts a median
+    by order-statistic arithmetic, so only the medians' few distinct values need sorted deviations."""
     out: dict[int, Flag] = {}
-    if len(values) <= MIN_PEERS:
+    n = len(values)
+    if n <= MIN_PEERS:
         return out
-    items = sorted(values.values())
-    med = median(items)
-    mad = median(abs(v - med) for v in items)
-    for org_id, x in values.items():
-        # Cheap screen with the full group's median/MAD; confirm leave-one-out only for suspects.
-        if mad > 0 and abs(0.6745 * (x - med) / mad) <= THRESHOLD * 0.8:
-            continue
-        others = [v for k, v in values.items() if k != org_id]
-        flag = against_peers(x, others)
-        if flag:
-            out[org_id] = flag
+    ids = list(values)
+    group = np.fromiter(values.values(), dtype=float, count=n)
+    order = np.argsort(group, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    med = _median_without(group[order], rank)
+    mad, mean_ad = np.empty(n), np.empty(n)
+    for m in np.unique(med):
+        members = np.flatnonzero(med == m)
+        dev = np.abs(group - m)
+        dev_order = np.argsort(dev, kind="stable")
+        dev_rank = np.empty(n, dtype=np.int64)
+        dev_rank[dev_order] = np.arange(n)
+        mad[members] = _median_without(dev[dev_order], dev_rank[members])
+        mean_ad[members] = (dev.sum() - dev[members]) / (n - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(mad > 0, 0.6745 * (group - med) / mad,
+                     np.where(mean_ad > 0, (group - med) / (1.253314 * mean_ad), np.where(group == med, 0.0, np.inf)))
+    for i in np.flatnonzero(np.abs(z) > THRESHOLD):
+        out[ids[i]] = Flag("peers", float(group[i]), float(med[i]), float(abs(z[i])), n - 1)
     return out
+
+
+def _median_without(ordered: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """For each rank r, the median of the sorted array without its element at position r."""
+    m = len(ordered) - 1
+
+    def at(k: int) -> np.ndarray:
+        return ordered[np.where(k < ranks, k, k + 1)]
+
+    return at(m // 2) if m % 2 else (at(m // 2 - 1) + at(m // 2)) / 2
+
+
+def _robust_z_rows(x: np.ndarray, sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`robust_z` of x[i] against row i of sample (NaN: no value), same rules, as arrays."""
+    median_of, mean_of = (np.nanmedian, np.nanmean) if np.isnan(sample).any() else (np.median, np.mean)
+    med = median_of(sample, axis=1)
+    dev = np.abs(sample - med[:, None])
+    mad, mean_ad = median_of(dev, axis=1), mean_of(dev, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(mad > 0, 0.6745 * (x - med) / mad,
+                     np.where(mean_ad > 0, (x - med) / (1.253314 * mean_ad), np.where(x == med, 0.0, np.inf)))
+    return z, med

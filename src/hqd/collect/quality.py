@@ -14,7 +14,7 @@ from hqd.store.periods import TYPE_NAMES, parse_period, shift
 from hqd.store.values import values_for
 
 from .datasets import get_data_set
-from .outliers import against_history, peer_flags
+from .outliers import against_histories, peer_flags
 
 HISTORY_PERIODS = 8
 
@@ -57,8 +57,9 @@ def find_outliers(session: Session, dataset: str, period: str) -> list[Finding]:
     for (el, *_), pool in pools.items():
         for o, flag in peer_flags(pool).items():
             out.append(Finding(orgs[o].code, el_codes[el], spec.code, flag.value, flag.message()))
-    for (o, el, _), v in current.items():
-        flag = against_history(v, history.get((o, el), []))
+    keys = list(current)
+    flags = against_histories([current[k] for k in keys], [history.get((k[0], k[1]), []) for k in keys])
+    for (o, el, _), flag in zip(keys, flags, strict=True):
         if flag:
-            out.append(Finding(orgs[o].code, el_codes[el], spec.code, v, flag.message()))
+            out.append(Finding(orgs[o].code, el_codes[el], spec.code, flag.value, flag.message()))
     return sorted(out, key=lambda f: (f.org, f.element, f.message))
