@@ -1,8 +1,8 @@
 """Bulk reads below the ORM: data values as NumPy arrays, for evaluating every org at once.
 
 A province's evaluation reads millions of data values; one row object each would cost more than
-the arithmetic. PostgreSQL sends them as binary COPY, parsed with one `np.frombuffer`; SQLite,
-in-process, is read in chunks of plain tuples.
+the arithmetic. PostgreSQL packs them per element and period into binary arrays, each parsed with one
+`np.frombuffer`; SQLite, in-process, is read in chunks of plain tuples.
 """
 
 from __future__ import annotations
@@ -17,10 +17,6 @@ from sqlglot import exp
 from .db import Store
 
 _CHUNK = 200_000
-# A binary COPY row of (int4, int4, int4, float8), none NULL: field count, then length + bytes each.
-_PG_ROW = np.dtype([("n", ">i2"), ("l1", ">i4"), ("org", ">i4"), ("l2", ">i4"), ("element", ">i4"),
-                    ("l3", ">i4"), ("period", ">i4"), ("l4", ">i4"), ("value", ">f8")])
-_PG_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 
 
 @dataclass
@@ -105,17 +101,21 @@ def _read_sqlite(conn: Connection, where: str, scan: bool):
 
 
 def _read_postgres(conn: Connection, where: str):
-    raw = conn.connection.driver_connection
-    sql = (f"COPY (SELECT org_id::int4, data_element_id::int4, period_id::int4, "
-           f"COALESCE(value, 'NaN')::float8 FROM data_value WHERE {where}) TO STDOUT (FORMAT binary)")
-    buf = bytearray()
-    with raw.cursor() as cur, cur.copy(sql) as copy:
-        for block in copy:
-            buf += block
-    if not buf.startswith(_PG_SIGNATURE):
-        raise RuntimeError("PostgreSQL COPY 二进制格式不符")
-    start = len(_PG_SIGNATURE) + 8 + int.from_bytes(buf[len(_PG_SIGNATURE) + 4:len(_PG_SIGNATURE) + 8], "big")
-    body = memoryview(buf)[start:len(buf) - 2]  # the trailer is a field count of -1
-    rows = np.frombuffer(body, dtype=_PG_ROW)
-    return (rows["org"].astype(np.int64), rows["element"].astype(np.int64), rows["period"].astype(np.int64),
-            rows["value"].astype(float))
+    # One row per element and period, each with its orgs and values packed server-side as binary
+    # arrays: a COPY would send a message per value, and reading millions of them one by one
+    # costs more than the database's own work.
+    sql = ("SELECT data_element_id, period_id, string_agg(int4send(org_id::int4), ''::bytea), "
+           "string_agg(float8send(COALESCE(value, 'NaN')::float8), ''::bytea) "
+           f"FROM data_value WHERE {where} GROUP BY data_element_id, period_id")
+    elements, periods, orgs, values = [], [], [], []
+    for element, period, org_bytes, value_bytes in conn.exec_driver_sql(sql).tuples():
+        org = np.frombuffer(org_bytes, dtype=">i4")
+        orgs.append(org)
+        values.append(np.frombuffer(value_bytes, dtype=">f8"))
+        elements.append(np.full(len(org), element, dtype=np.int64))
+        periods.append(np.full(len(org), period, dtype=np.int64))
+    if not orgs:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0)
+    return (np.concatenate(orgs).astype(np.int64), np.concatenate(elements), np.concatenate(periods),
+            np.concatenate(values).astype(float))
