@@ -34,7 +34,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # WAL: readers (pages, evaluation) never block the writer (填报) nor the writer them
+    cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
+
+
+# As many connections as the web server's worker threads (anyio's default 40), so a burst of
+# requests waits on the database, not on the pool.
+_POOL = {"pool_size": 10, "max_overflow": 30}
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -46,13 +53,13 @@ def make_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, **_POOL) if parsed.database not in (None, "", ":memory:") else create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, **_POOL)
     raise StoreError(f"不支持的数据库类型“{parsed.get_backend_name()}”：仅支持 SQLite 和 PostgreSQL")
 
 
