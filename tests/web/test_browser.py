@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
 from conftest import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
