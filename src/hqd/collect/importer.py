@@ -156,7 +156,14 @@ def read_xlsx(path: Path) -> tuple[str | None, list[Entry], list[str]]:
 
 
 def read_csv(path: Path) -> tuple[str | None, list[Entry], list[str]]:
-    reader = csv.reader(io.StringIO(decode_text(path)))
+    rows = csv.reader(io.StringIO(decode_text(path), newline=""))
+    try:
+        return _read_csv_rows(path, rows)
+    except csv.Error as exc:  # a stray NUL or carriage return inside a field (found by fuzzing)
+        raise StoreError(f"文件 {path.name} 第 {rows.line_num} 行：不是有效的 CSV（{exc}）") from exc
+
+
+def _read_csv_rows(path: Path, reader) -> tuple[str | None, list[Entry], list[str]]:
     try:
         header = next(reader)
     except StopIteration:

@@ -3,6 +3,7 @@ alerts. Thin: parse, check the scope, call the service, return JSON."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -35,7 +36,10 @@ def default_period(request: Request, period: str | None) -> str:
 
 
 async def save_upload(upload: UploadFile, suffixes: tuple[str, ...], folder: Path) -> Path:
-    name = Path(upload.filename or "upload").name
+    # only the last path component, without control characters or separators: "../../x.csv" → "x.csv"
+    name = re.sub(r"[\x00-\x1f\x7f\\/:]", "_", Path((upload.filename or "upload").replace("\\", "/")).name)[-120:]
+    if name.strip(". ") == "":
+        name = "upload"
     suffix = Path(name).suffix.lower()
     if suffix not in suffixes:
         raise WebError(415, f"不支持的文件类型“{suffix or name}”，可上传 {'、'.join(suffixes)}", "file")
@@ -49,6 +53,11 @@ async def save_upload(upload: UploadFile, suffixes: tuple[str, ...], folder: Pat
             out.write(chunk)
     if size == 0:
         raise WebError(400, "上传的文件是空的", "file")
+    if suffix in (".xlsx", ".docx"):
+        from hqd.zipguard import zip_problem
+
+        if problem := zip_problem(path):
+            raise WebError(413, f"文件“{name}”{problem}，未读取", "file")
     return path
 
 
@@ -73,6 +82,7 @@ async def extract_plan(file: Annotated[UploadFile, File()], who: Scope = Depends
 
 async def extract_upload(file: UploadFile) -> dict:
     from hqd.policy import PolicyInputError
+    from hqd.store.errors import StoreError
     from hqd.store.ledger import read_plan_text
 
     with tempfile.TemporaryDirectory(prefix="hqd-upload-") as tmp:
@@ -82,8 +92,11 @@ async def extract_upload(file: UploadFile) -> dict:
 
             text = read_plan_text(path)
             ledger = ledger_from_text(text, file=path.name).to_dict()
-        except PolicyInputError as exc:
-            raise WebError(400, str(exc), "file") from exc
+        except (PolicyInputError, StoreError) as exc:
+            # name the file as uploaded, never the server's temporary path
+            cause = exc if isinstance(exc, PolicyInputError) else exc.__cause__
+            reason = cause.reason if isinstance(cause, PolicyInputError) else str(exc).replace(str(path), path.name)
+            raise WebError(400, f"文件“{path.name}”：{reason}", "file") from exc
     ledger["source_text"] = text
     return ledger
 
