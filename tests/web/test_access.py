@@ -76,12 +76,12 @@ def test_five_failures_then_429_with_chinese_message(app, demo_store):
 
     with TestClient(app) as c:
         for _ in range(5):
-            r = c.post("/login", data={"username": "hz_shenhe", "password": "Wrong-pass-1", "csrf_token": _login_form(c)})
+            r = c.post("/login", data={"username": "zj_shenhe", "password": "Wrong-pass-1", "csrf_token": _login_form(c)})
             assert r.status_code == 401 and "用户名或密码错误" in r.text
-        r = c.post("/login", data={"username": "hz_shenhe", "password": DEMO_PASSWORD, "csrf_token": _login_form(c)})
+        r = c.post("/login", data={"username": "zj_shenhe", "password": DEMO_PASSWORD, "csrf_token": _login_form(c)})
         assert r.status_code == 429 and "登录失败次数过多" in r.text
     with demo_store.session() as s:
-        actions = list(s.scalars(select(AuditLog.action).where(AuditLog.key == "hz_shenhe")))
+        actions = list(s.scalars(select(AuditLog.action).where(AuditLog.key == "zj_shenhe")))
     assert actions.count("login_failed") >= 5 and "login_throttled" in actions
 
 
@@ -167,3 +167,14 @@ def test_user_cli_create_list_disable(tmp_path, demo_url):
     assert "已停用" in run("list").stdout
     token = run("token", "boss2").stdout.strip()
     assert token.startswith("hqd_")
+
+
+def test_responsible_unit_sees_and_updates_its_tasks(client_as):
+    hz = client_as("hz_shenhe")  # speaks for 市卫生健康委 (= 市卫生健康委员会)
+    mine = hz.get("/api/tasks?mine=true").json()
+    assert mine and all("市卫生健康委员会" in t["lead_units"] + t["support_units"] for t in mine)
+    other = next(t for t in hz.get("/api/tasks").json() if "市卫生健康委员会" not in t["lead_units"] + t["support_units"])
+    r = hz.post(f"/api/tasks/{mine[0]['id']}/progress", json={"period": "2025Q2", "status": "进行中", "narrative": "已推进"})
+    assert r.status_code == 200 and r.json()["unit"] == "市卫生健康委员会"
+    r = hz.post(f"/api/tasks/{other['id']}/progress", json={"period": "2025Q2", "status": "已完成", "narrative": "x"})
+    assert r.status_code == 403 and "不是该任务的牵头或配合单位" in r.json()["detail"]

@@ -36,7 +36,8 @@ def _form(path, **extra):
 
 # (method, path) → list of (kind, request builder(org) → (method, url, kwargs)); kinds:
 # public: every signed-in user; see / write / approve: depends on the org's place relative to the user;
-# plans / admin / region: depends on the role or the user's org only; anonymous: no sign-in needed.
+# plans / admin / region: depends on the role or the user's org only; unit: on the responsible unit the
+# user speaks for (a task's lead or support unit); anonymous: no sign-in needed.
 RULES = {
     ("GET", "/api/plans"): [("public", lambda o: ("GET", "/api/plans", {}))],
     ("GET", "/api/plans/{plan_id}"): [("public", lambda o: ("GET", "/api/plans/1", {}))],
@@ -44,6 +45,8 @@ RULES = {
                                                           {"files": {"file": ("a.txt", "一、重点任务\n".encode())}}))],
     ("POST", "/api/plans"): [("plans", lambda o: ("POST", "/api/plans", {"json": {"title": "矩阵测试方案", "tasks": []}}))],
     ("GET", "/api/tasks"): [("public", lambda o: ("GET", "/api/tasks?plan_id=1", {}))],
+    ("POST", "/api/tasks/{task_id}/progress"): [("unit", lambda o: ("POST", "/api/tasks/1/progress", {
+        "json": {"period": PERIOD, "status": "进行中", "narrative": "矩阵测试"}}))],
     ("GET", "/api/targets"): [("see", lambda o: ("GET", f"/api/targets?org={o}", {}))],
     ("GET", "/api/evaluation"): [("public", lambda o: ("GET", "/api/evaluation", {}))],
     ("GET", "/api/alerts"): [("see", lambda o: ("GET", f"/api/alerts?region={o}", {}))],
@@ -143,7 +146,9 @@ def expected(kind: str, user: str, relation: str) -> bool:
     return {"public": True, "see": inside, "write": bool(r["write"]) and inside,
             "approve": bool(r["approve"]) and (relation == "child" or bool(r["admin"])),
             "plans": bool(r["plans"]), "admin": bool(r["admin"]),
-            "region": org in ("ZJ", "HZ", "NBFH")}[kind]
+            "region": org in ("ZJ", "HZ", "NBFH"),
+            # task 1 of the Hangzhou plan is led by 市卫生健康委员会: hz_shenhe speaks for it (demo users)
+            "unit": user in ("admin", "hz_shenhe")}[kind]
 
 
 def denied(resp) -> bool:

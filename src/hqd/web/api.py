@@ -136,9 +136,42 @@ def save_ledger(request: Request, ledger: dict, who: Scope) -> dict:
             "targets": result.targets, "title": result.title}
 
 
-@router.get("/tasks", summary="任务（可按方案筛选）")
-def list_tasks(request: Request, plan_id: int | None = None, who: Scope = Depends(scope)):
-    return q.tasks(store(request), plan_id)
+@router.get("/tasks", summary="任务（可按方案筛选；mine=true 只列本人所代表的责任单位牵头或配合的任务）")
+def list_tasks(request: Request, plan_id: int | None = None, mine: bool = False, who: Scope = Depends(scope)):
+    rows = q.tasks(store(request), plan_id)
+    if mine:
+        unit = who.unit_name()
+        rows = [t for t in rows if unit in t["lead_units"] or unit in t["support_units"]]
+    return rows
+
+
+class ProgressBody(BaseModel):
+    period: str
+    status: Literal["未启动", "进行中", "已完成", "滞后"]
+    narrative: str = Field("", max_length=4000)
+    unit: str | None = Field(None, description="责任单位；默认本人所代表的单位（系统管理员可代任一单位填报）")
+
+
+@router.post("/tasks/{task_id}/progress", summary="责任单位报告任务进展（牵头单位的报告同时更新任务状态）")
+def report_task_progress(task_id: int, body: ProgressBody, request: Request, who: Scope = Depends(scope)):
+    from hqd.collect.progress import report_progress
+    from hqd.store.models import Task
+
+    q.check_period(body.period)
+    with store(request).session() as s:
+        task = s.get(Task, task_id)
+        if task is None:
+            raise WebError(404, f"任务 {task_id} 不存在", "task_id")
+        unit = body.unit if (who.role.admin and body.unit) else who.unit_name()
+        if not who.role.admin and unit not in {tu.unit.name for tu in task.units}:
+            who.deny(f"报告任务 {task_id} 的进展（本人所代表的单位不是该任务的牵头或配合单位）", f"task|{task_id}")
+        if not who.role.admin and not (who.role.write or who.role.approve):
+            who.deny("报告任务进展（只读账号）", f"task|{task_id}")
+        row = report_progress(s, plan=str(task.plan_id), task_path=task.path, period=body.period, unit=unit or "",
+                              status=body.status, narrative=body.narrative, actor=who.user)
+        out = {"task_id": task_id, "unit": unit, "period": body.period, "status": row.status, "version": row.version}
+    request.app.state.snapshots.invalidate()
+    return out
 
 
 @router.get("/targets", summary="量化目标进展（某期间、某机构）")

@@ -95,6 +95,16 @@ class Scope:
         if not self.role.admin and self.principal.org_code not in regions(self.store):
             self.deny(what, "region")
 
+    def unit_name(self) -> str | None:
+        """The responsible unit (责任单位) the user speaks for, under its canonical name."""
+        from hqd.store.ledger import find_unit
+
+        if not self.principal.unit:
+            return None
+        with self.store.session() as s:
+            unit = find_unit(s, self.principal.unit)
+            return unit.name if unit else self.principal.unit
+
     # ── list filters ──
 
     def in_scope(self, org_code: str | None) -> bool:
