@@ -32,14 +32,16 @@ def build(db: Path, orgs: int) -> float:
     return time.perf_counter() - started
 
 
-async def wait_ready(base: str, timeout: float) -> float:
+async def wait_ready(base: str, timeout: float, username: str) -> float:
+    """Signed in as `username`, wait for the overview: it waits for the first evaluation of the latest quarter."""
     import httpx
 
     started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=timeout) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=timeout, follow_redirects=True) as client:
         while time.perf_counter() - started < timeout:
             try:
-                r = await client.get(base + "/")  # waits for the first evaluation of the latest quarter
+                await sign_in(client, username)
+                r = await client.get("/")
                 if r.status_code == 200:
                     return time.perf_counter() - started
             except httpx.HTTPError:
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     server = subprocess.Popen([*HQD, "serve", "--port", str(args.port)], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{args.port}"
     try:
-        ready = asyncio.run(wait_ready(base, args.ready_timeout))
+        ready = asyncio.run(wait_ready(base, args.ready_timeout, accounts[0]["username"]))
         print(f"首次评价（最近季度全部目标、任务、督办）{ready:.1f} 秒")
         import sqlite3
 
