@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from hqd.access import AccessError, authenticate, sign_in, sign_out
 from hqd.config import load_settings
@@ -56,14 +57,15 @@ async def login(request: Request):
     store = request.app.state.store
     ip = request.client.host if request.client else "?"
     settings = load_settings()
-    with store.session() as s:  # committed on failure too: the failure row and its audit are the point
-        try:
-            who = authenticate(s, username, password, ip)
-        except AccessError as exc:
-            error = exc
-        else:
-            error = None
-            token, _csrf = sign_in(s, who.username, settings.session_hours)
+    def check():  # argon2 takes tens of milliseconds on purpose: off the event loop
+        with store.session() as s:  # committed on failure too: the failure row and its audit are the point
+            try:
+                who = authenticate(s, username, password, ip)
+            except AccessError as exc:
+                return exc, None
+            return None, sign_in(s, who.username, settings.session_hours)[0]
+
+    error, token = await run_in_threadpool(check)
     if error is not None:
         return _login_error(request, next_, error.message, error.status)
     resp = RedirectResponse(next_, status_code=303)
