@@ -32,6 +32,10 @@ class Settings:
     # "Today" for deadlines and overdue reports in the web UI and reports (YYYY-MM-DD); unset: the real date.
     # The demo database sets it to just after its last quarter's reporting deadline.
     today: str | None = None
+    # Web sign-in: session length, and whether the session cookie is sent over HTTPS only (set it to 1
+    # behind TLS; off by default so http://127.0.0.1 works).
+    session_hours: float = 12.0
+    secure_cookies: bool = False
 
     def store_url(self) -> str:
         if self.database_url:
@@ -53,4 +57,6 @@ def load_settings() -> Settings:
         progress_accelerate=float(env.get("HQD_PROGRESS_ACCELERATE", Settings.progress_accelerate)),
         progress_tolerance=float(env.get("HQD_PROGRESS_TOLERANCE", Settings.progress_tolerance)),
         today=env.get("HQD_TODAY") or None,
+        session_hours=float(env.get("HQD_SESSION_HOURS", Settings.session_hours)),
+        secure_cookies=env.get("HQD_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
     )

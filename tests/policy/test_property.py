@@ -32,3 +32,12 @@ def test_extractor_never_raises_on_plan_like_text(text):
 @given(st.text(max_size=400))
 def test_extractor_never_raises_on_random_text(text):
     extract_ledger(text, file="x.txt").to_dict()
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=8), max_size=120).map("".join))
+def test_ledger_from_text_with_catalog_links_never_raises(text):
+    """The web upload's path: extraction plus linking targets to catalog indicators (hqd.plans)."""
+    from hqd.plans import ledger_from_text
+
+    ledger_from_text(text, file="fuzz.txt").to_dict()

@@ -1,10 +1,15 @@
-"""The web app over the compact demo database, its evaluation handed in (computed once per session)."""
+"""The web app over the compact demo database, its evaluation handed in (computed once per session).
+Clients sign in through the real /login form as the demo users (one per role and level)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from demo_db import PERIOD, TODAY, demo_eval, demo_store, demo_url  # noqa: F401  (fixtures)
+
+DEMO_PASSWORD = "Hqd-demo-2025"
 
 
 @pytest.fixture(scope="session")
@@ -16,9 +21,36 @@ def app(demo_store, demo_eval):  # noqa: F811
     return app
 
 
+def sign_in(client, username: str, password: str = DEMO_PASSWORD):
+    """Sign in through the login form; later writes carry the session's CSRF token in X-CSRF-Token."""
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    r = client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    client.headers["x-csrf-token"] = client.get("/api/me").json()["csrf_token"]
+    return client
+
+
 @pytest.fixture(scope="session")
-def client(app):
+def client_as(app):
+    """client_as("fh01_tianbao") → a TestClient signed in as that demo user (one per user per session)."""
     from fastapi.testclient import TestClient
 
-    with TestClient(app) as c:
-        yield c
+    made = {}
+
+    def get(username: str):
+        if username not in made:
+            c = TestClient(app, base_url="http://testserver")
+            c.__enter__()
+            made[username] = sign_in(c, username)
+        return made[username]
+
+    yield get
+    for c in made.values():
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def client(client_as):
+    return client_as("admin")

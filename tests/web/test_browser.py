@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from conftest import DEMO_PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -55,7 +57,41 @@ def page(server):
         errors: list[str] = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.errors = errors
+        sign_in_page(pg, server, "admin")
         yield pg
+        browser.close()
+
+
+def sign_in_page(pg, server, username, password=DEMO_PASSWORD):
+    pg.goto(server + "/login")
+    pg.fill("input[name=username]", username)
+    pg.fill("input[name=password]", password)
+    pg.click("button:has-text('登录')")
+
+
+def test_sign_in_wrong_password_then_a_reporter_sees_its_own_org_only(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_context(locale="zh-CN").new_page()
+        pg.goto(server + "/orgs/NBFH01")
+        assert "/login" in pg.url  # not signed in: the sign-in page
+        sign_in_page(pg, server, "fh01_tianbao", "wrong-Password-1")
+        assert "用户名或密码错误" in pg.content()
+        pg.screenshot(path=str(SHOTS / "登录失败.png"), full_page=True)
+        sign_in_page(pg, server, "fh01_tianbao")
+        assert "奉化区医院填报员（填报，NBFH01）" in pg.content()
+        pg.screenshot(path=str(SHOTS / "填报员总览.png"), full_page=True)
+        assert pg.goto(server + "/orgs/NBFH01").status == 200
+        denied = pg.goto(server + "/orgs/HZH01")
+        assert denied.status == 403 and "无权" in denied.text()
+        pg.goto(server + "/entry")
+        assert "NBFH01" in pg.content()
+        pg.goto(server + "/")
+        pg.click("button:has-text('退出登录')")
+        assert "/login" in pg.url
+        assert "/login" in (pg.goto(server + "/entry") and pg.url)
         browser.close()
 
 
@@ -123,7 +159,8 @@ def test_excel_template_upload_shows_cell_errors_then_values(page, server, tmp_p
     wb.save(template)
     page.set_input_files("input[name=file]", str(template))
     page.click("text=导入")
-    page.wait_for_selector(".ok")
+    page.wait_for_selector(".ok, .errors")
+    assert page.locator(".ok").count(), page.inner_text("main")
     assert page.input_value("input[name=v_PHC_VISITS]") in ("88888", "88888.0")
     page.screenshot(path=str(SHOTS / "填报导入成功.png"), full_page=True)
 

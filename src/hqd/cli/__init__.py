@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import alerts, catalog, collect, db, demo, evaluate, ingest, ledger, records, report, score
+from . import alerts, catalog, collect, db, demo, evaluate, ingest, ledger, records, report, score, user
 
 app = typer.Typer(
     name="hqd",
@@ -26,6 +26,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(collect.app, name="collect")
 app.add_typer(report.app, name="report")
+app.add_typer(user.app, name="user")
 app.command("evaluate", help="评价量化目标进展（已达成、进展顺利、需加快、进展缓慢、倒退、无数据）")(evaluate.evaluate)
 app.command("alerts", help="督办清单：目标滞后、任务逾期、未报送和迟报、数据异常，按责任单位归集")(alerts.alerts)
 app.command("serve", help="启动网页服务和 REST 接口（/api）")(demo.serve)

@@ -60,6 +60,9 @@ def demo(
     typer.echo(f"演示数据库已生成（{result.seconds:.1f} 秒）：{result.orgs} 个机构，{result.plans} 份方案，"
                f"{result.tasks} 项任务，{result.targets} 个量化目标，{result.values} 个数据值，"
                f"{result.submissions} 份报送记录。数据库：{store.engine.url.render_as_string(hide_password=True)}")
+    typer.echo("演示账号（仅供演示，密码相同）：")
+    for username, role, org, password in result.users:
+        typer.echo(f"  {username:<14} {role:<6} {org:<8} 密码 {password}")
     if not serve:
         return
     os.environ["HQD_DATABASE_URL"] = url

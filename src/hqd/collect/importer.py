@@ -156,7 +156,14 @@ def read_xlsx(path: Path) -> tuple[str | None, list[Entry], list[str]]:
 
 
 def read_csv(path: Path) -> tuple[str | None, list[Entry], list[str]]:
-    reader = csv.reader(io.StringIO(decode_text(path)))
+    rows = csv.reader(io.StringIO(decode_text(path), newline=""))
+    try:
+        return _read_csv_rows(path, rows)
+    except csv.Error as exc:  # a stray NUL or carriage return inside a field (found by fuzzing)
+        raise StoreError(f"文件 {path.name} 第 {rows.line_num} 行：不是有效的 CSV（{exc}）") from exc
+
+
+def _read_csv_rows(path: Path, reader) -> tuple[str | None, list[Entry], list[str]]:
     try:
         header = next(reader)
     except StopIteration:
@@ -271,7 +278,10 @@ def import_file(
     now: datetime | None = None,
     source: str = "file",
     check_outliers: bool = True,
+    within: str | None = None,
 ) -> ImportReport:
+    """`within`: an org path (/ZJ/HZ/); rows for orgs outside that subtree are errors (the signed-in
+    user's scope), so a file can never write beyond the uploader's orgs."""
     report = ImportReport(file=path.name, dry_run=dry_run)
     if not path.is_file():
         raise StoreError(f"文件 {path}：不存在")
@@ -280,12 +290,12 @@ def import_file(
         raise StoreError(f"文件 {path.name}：不支持的格式“{path.suffix}”，请使用 .xlsx、.csv 或 .json")
     with _bulk_mode():
         return _import(store, path, reader, report, actor=actor, data_set=data_set, dry_run=dry_run,
-                       partial=partial, now=now, source=source, check_outliers=check_outliers)
+                       partial=partial, now=now, source=source, check_outliers=check_outliers, within=within)
 
 
 def _import(
     store: Store, path: Path, reader, report: ImportReport, *, actor: str, data_set: str | None, dry_run: bool,
-    partial: bool, now: datetime | None, source: str, check_outliers: bool,
+    partial: bool, now: datetime | None, source: str, check_outliers: bool, within: str | None = None,
 ) -> ImportReport:
     file_ds, entries, errors = reader(path)
     report.rows = len(entries)
@@ -300,7 +310,7 @@ def _import(
     with store.sessions() as session:
         try:
             _check_and_write(session, report, entries, ds_code, actor=actor, partial=partial, now=now,
-                             source=source, detail=path.name, check_outliers=check_outliers)
+                             source=source, detail=path.name, check_outliers=check_outliers, within=within)
             if report.written and not dry_run:
                 session.commit()
             else:
@@ -324,7 +334,7 @@ def _import(
 
 def _check_and_write(
     session: Session, report: ImportReport, entries: list[Entry], ds_code: str, *, actor: str, partial: bool,
-    now: datetime, source: str, detail: str, check_outliers: bool,
+    now: datetime, source: str, detail: str, check_outliers: bool, within: str | None = None,
 ) -> None:
     ds = session.scalar(select(DataSet).where(DataSet.code == ds_code))
     if ds is None:
@@ -334,7 +344,7 @@ def _check_and_write(
     el_codes = {v: k for k, v in el_ids.items()}
     assigned = {
         r.code: r for r in session.execute(
-            select(Org.id, Org.code, Org.level, Org.type, Org.grade)
+            select(Org.id, Org.code, Org.level, Org.type, Org.grade, Org.path)
             .join(DataSetOrg, DataSetOrg.org_id == Org.id).where(DataSetOrg.data_set_id == ds.id)
         )
     }
@@ -374,6 +384,11 @@ def _check_and_write(
                     errors.append(f"{e.group}：机构“{e.org}”未分配到数据集“{ds.code}”")
                 else:
                     errors.append(f"{e.group}：机构代码“{e.org}”不存在")
+            continue
+        if within and not org.path.startswith(within):
+            if (e.group, e.org) not in reported:
+                reported.add((e.group, e.org))
+                errors.append(f"{e.group}：机构“{e.org}”不在您的权限范围内，不能导入")
             continue
         if not isinstance(period, Period):
             if (e.group, e.period) not in reported:

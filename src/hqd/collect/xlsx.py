@@ -69,6 +69,10 @@ def _sheet_paths(zf: zipfile.ZipFile) -> list[tuple[str, str, str]]:
 
 def iter_sheets(path: Path, max_col: int = 6) -> Iterator[tuple[str, list[list[Any]]]]:
     """(sheet name, rows) for every sheet; rows[i] is row i+1, each a list of `max_col` values."""
+    from hqd.zipguard import zip_problem
+
+    if problem := zip_problem(path):
+        raise StoreError(f"文件 {path.name}：{problem}，未读取")
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:

@@ -50,6 +50,7 @@ class DemoResult:
     submissions: int = 0
     outliers: list[tuple] = field(default_factory=list)
     seconds: float = 0.0
+    users: list[tuple] = field(default_factory=list)  # demo accounts: (username, role, org, password)
 
 
 def periods_between(first: str, last: str) -> list[str]:
@@ -118,6 +119,9 @@ def build_demo(store: Store, *, seed: int = 2025, orgs: int = 0, plans_dir: Path
     _write_submissions(store, periods, leaves, top, missing, seed, result)
     say("任务进展", 1)
     _report_progress(store, seed)
+    from .users import create_demo_users
+
+    result.users = create_demo_users(store)
     with store.session() as s:
         audit(s, actor=ACTOR, action="create", entity="demo", key=f"seed={seed}",
               new=f"{result.orgs} 个机构，{result.values} 个数据值", source="demo")

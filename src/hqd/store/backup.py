@@ -10,11 +10,12 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Date, DateTime, Table, func, insert, select, text
+from sqlalchemy import Connection, Date, DateTime, Table, func, insert, select, text
 
 from .db import Store, current_revision, head_revision, upgrade
 from .errors import StoreError
@@ -73,11 +74,28 @@ def _parents_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+@contextmanager
+def _snapshot(store: Store) -> Iterator[Connection]:
+    """One read transaction over every table, so a backup taken while users write is a state the store
+    really had: REPEATABLE READ on PostgreSQL (a snapshot; writers go on), an explicit BEGIN on SQLite
+    (its shared lock holds writers' commits back until the backup is read, within their busy timeout)."""
+    if store.dialect == "postgresql":
+        with store.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            yield conn
+    else:
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
+
 def backup(store: Store, path: Path) -> dict[str, int]:
     """Write every table to `path` (JSON lines; gzip when it ends in .gz). Returns row counts."""
     counts: dict[str, int] = {}
     tmp = path.with_name(path.name + ".part")
-    with store.engine.connect() as conn, _open(tmp, "w", gz=path.suffix == ".gz") as out:
+    with _snapshot(store) as conn, _open(tmp, "w", gz=path.suffix == ".gz") as out:
         header = {"format": FORMAT, "version": VERSION, "revision": current_revision(store.engine),
                   "dialect": store.dialect, "created_at": datetime.now().astimezone().isoformat()}
         out.write(json.dumps(header, ensure_ascii=False) + "\n")

@@ -3,6 +3,7 @@ alerts. Thin: parse, check the scope, call the service, return JSON."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -35,7 +36,10 @@ def default_period(request: Request, period: str | None) -> str:
 
 
 async def save_upload(upload: UploadFile, suffixes: tuple[str, ...], folder: Path) -> Path:
-    name = Path(upload.filename or "upload").name
+    # only the last path component, without control characters or separators: "../../x.csv" → "x.csv"
+    name = re.sub(r"[\x00-\x1f\x7f\\/:]", "_", Path((upload.filename or "upload").replace("\\", "/")).name)[-120:]
+    if name.strip(". ") == "":
+        name = "upload"
     suffix = Path(name).suffix.lower()
     if suffix not in suffixes:
         raise WebError(415, f"不支持的文件类型“{suffix or name}”，可上传 {'、'.join(suffixes)}", "file")
@@ -49,6 +53,11 @@ async def save_upload(upload: UploadFile, suffixes: tuple[str, ...], folder: Pat
             out.write(chunk)
     if size == 0:
         raise WebError(400, "上传的文件是空的", "file")
+    if suffix in (".xlsx", ".docx"):
+        from hqd.zipguard import zip_problem
+
+        if problem := zip_problem(path):
+            raise WebError(413, f"文件“{name}”{problem}，未读取", "file")
     return path
 
 
@@ -67,11 +76,13 @@ def get_plan(plan_id: int, request: Request, who: Scope = Depends(scope)):
 
 @router.post("/plans/extract", summary="上传方案文件，返回抽取的台账（不保存）")
 async def extract_plan(file: Annotated[UploadFile, File()], who: Scope = Depends(scope)):
+    who.require_plans()
     return await extract_upload(file)
 
 
 async def extract_upload(file: UploadFile) -> dict:
     from hqd.policy import PolicyInputError
+    from hqd.store.errors import StoreError
     from hqd.store.ledger import read_plan_text
 
     with tempfile.TemporaryDirectory(prefix="hqd-upload-") as tmp:
@@ -81,8 +92,11 @@ async def extract_upload(file: UploadFile) -> dict:
 
             text = read_plan_text(path)
             ledger = ledger_from_text(text, file=path.name).to_dict()
-        except PolicyInputError as exc:
-            raise WebError(400, str(exc), "file") from exc
+        except (PolicyInputError, StoreError) as exc:
+            # name the file as uploaded, never the server's temporary path
+            cause = exc if isinstance(exc, PolicyInputError) else exc.__cause__
+            reason = cause.reason if isinstance(cause, PolicyInputError) else str(exc).replace(str(path), path.name)
+            raise WebError(400, f"文件“{path.name}”：{reason}", "file") from exc
     ledger["source_text"] = text
     return ledger
 
@@ -100,6 +114,7 @@ class LedgerBody(BaseModel):
 
 @router.post("/plans", status_code=201, summary="保存（审核修改后的）台账")
 def save_plan(body: LedgerBody, request: Request, who: Scope = Depends(scope)):
+    who.require_plans()
     return save_ledger(request, body.model_dump(), who)
 
 
@@ -121,9 +136,42 @@ def save_ledger(request: Request, ledger: dict, who: Scope) -> dict:
             "targets": result.targets, "title": result.title}
 
 
-@router.get("/tasks", summary="任务（可按方案筛选）")
-def list_tasks(request: Request, plan_id: int | None = None, who: Scope = Depends(scope)):
-    return q.tasks(store(request), plan_id)
+@router.get("/tasks", summary="任务（可按方案筛选；mine=true 只列本人所代表的责任单位牵头或配合的任务）")
+def list_tasks(request: Request, plan_id: int | None = None, mine: bool = False, who: Scope = Depends(scope)):
+    rows = q.tasks(store(request), plan_id)
+    if mine:
+        unit = who.unit_name()
+        rows = [t for t in rows if unit in t["lead_units"] or unit in t["support_units"]]
+    return rows
+
+
+class ProgressBody(BaseModel):
+    period: str
+    status: Literal["未启动", "进行中", "已完成", "滞后"]
+    narrative: str = Field("", max_length=4000)
+    unit: str | None = Field(None, description="责任单位；默认本人所代表的单位（系统管理员可代任一单位填报）")
+
+
+@router.post("/tasks/{task_id}/progress", summary="责任单位报告任务进展（牵头单位的报告同时更新任务状态）")
+def report_task_progress(task_id: int, body: ProgressBody, request: Request, who: Scope = Depends(scope)):
+    from hqd.collect.progress import report_progress
+    from hqd.store.models import Task
+
+    q.check_period(body.period)
+    with store(request).session() as s:
+        task = s.get(Task, task_id)
+        if task is None:
+            raise WebError(404, f"任务 {task_id} 不存在", "task_id")
+        unit = body.unit if (who.role.admin and body.unit) else who.unit_name()
+        if not who.role.admin and unit not in {tu.unit.name for tu in task.units}:
+            who.deny(f"报告任务 {task_id} 的进展（本人所代表的单位不是该任务的牵头或配合单位）", f"task|{task_id}")
+        if not who.role.admin and not (who.role.write or who.role.approve):
+            who.deny("报告任务进展（只读账号）", f"task|{task_id}")
+        row = report_progress(s, plan=str(task.plan_id), task_path=task.path, period=body.period, unit=unit or "",
+                              status=body.status, narrative=body.narrative, actor=who.user)
+        out = {"task_id": task_id, "unit": unit, "period": body.period, "status": row.status, "version": row.version}
+    request.app.state.snapshots.invalidate()
+    return out
 
 
 @router.get("/targets", summary="量化目标进展（某期间、某机构）")
@@ -131,15 +179,16 @@ def list_targets(request: Request, period: str | None = None, org: str | None = 
     period = default_period(request, period)
     if org:
         q.org_info(store(request), org)
+        who.require_see(org)
     ev = request.app.state.snapshots.evaluation(period)
-    return [q.plain(r) for r in ev.progress if org is None or r.org == org]
+    return [q.plain(r) for r in who.visible(ev.progress) if org is None or r.org == org]
 
 
 @router.get("/evaluation", summary="目标进展和任务状态")
 def get_evaluation(request: Request, period: str | None = None, who: Scope = Depends(scope)):
     period = default_period(request, period)
     ev = request.app.state.snapshots.evaluation(period)
-    return {"period": period, "targets": q.plain(ev.progress), "tasks": q.plain(ev.tasks)}
+    return {"period": period, "targets": q.plain(who.visible(ev.progress)), "tasks": q.plain(ev.tasks)}
 
 
 @router.get("/alerts", summary="督办清单（可按责任单位、地区筛选）")
@@ -148,13 +197,15 @@ def list_alerts(request: Request, period: str | None = None, unit: str | None = 
     from .views import filter_alerts
 
     period = default_period(request, period)
-    return q.plain(filter_alerts(request, period, unit, region))
+    if region:
+        who.require_see(region, "region")
+    return q.plain(filter_alerts(request, period, unit, region, who))
 
 
 @router.get("/scores", summary="国考式综合评分、等级、名次和名次变化")
 def list_scores(request: Request, year: Annotated[int, Query(ge=2000, le=2100)] = 2024,
                 set: Literal["三级", "二级", "高质量发展"] = "三级", who: Scope = Depends(scope)):
-    return q.plain(request.app.state.snapshots.scores(set, year))
+    return q.plain(who.visible(request.app.state.snapshots.scores(set, year)))
 
 
 @router.get("/indicators/{code}/series", summary="某指标在某机构的季度走势")
@@ -167,6 +218,7 @@ def indicator_series(code: str, request: Request, org: str, period: str | None =
     if code not in default_catalog().indicators:
         raise WebError(404, f"指标代码“{code}”不存在", "code")
     q.org_info(store(request), org)
+    who.require_see(org)
     period = default_period(request, period)
     return q.plain(series(store(request), code, org, quarters_up_to(period, count)))
 
@@ -176,12 +228,17 @@ def indicator_series(code: str, request: Request, org: str, period: str | None =
 
 @router.get("/orgs", summary="机构（默认省、市、区县；parent 给出下级机构）")
 def list_orgs(request: Request, parent: str | None = None, who: Scope = Depends(scope)):
-    return q.orgs(store(request), parent)
+    if parent:
+        q.org_info(store(request), parent)
+        who.require_see(parent, "parent")
+    return who.visible_orgs(q.orgs(store(request), parent), parent)
 
 
 @router.get("/orgs/{code}", summary="机构信息")
 def get_org(code: str, request: Request, who: Scope = Depends(scope)):
-    return q.org_info(store(request), code)
+    info = q.org_info(store(request), code)
+    who.require_see(code, "code")
+    return info
 
 
 @router.get("/datasets", summary="数据集（填报表）")
@@ -191,6 +248,7 @@ def list_datasets(request: Request, who: Scope = Depends(scope)):
 
 @router.get("/values", summary="某机构某期间某数据集的数据值和版本")
 def get_values(request: Request, dataset: str, org: str, period: str, who: Scope = Depends(scope)):
+    who.require_see(org)
     return q.entry_form(store(request), dataset, q.check_period(period), org)
 
 
@@ -210,6 +268,7 @@ def put_value(body: ValueBody, request: Request, who: Scope = Depends(scope)):
     from hqd.store.values import set_value
 
     q.check_period(body.period)
+    who.require_write(body.org)
     with store(request).session() as s:
         q.org_or_404(s, body.org)
         view = set_value(s, body.org, body.element, body.period, body.value, actor=who.user, source="api",
@@ -238,9 +297,12 @@ async def import_upload(request: Request, file: UploadFile, who: Scope):
 
     from hqd.collect.importer import import_file
 
+    if not who.role.write:
+        who.deny("导入数据", "values/import", "file")
     with tempfile.TemporaryDirectory(prefix="hqd-upload-") as tmp:
         path = await save_upload(file, DATA_SUFFIXES, Path(tmp))
-        report = await run_in_threadpool(import_file, store(request), path, actor=who.user, source="file")
+        report = await run_in_threadpool(import_file, store(request), path, actor=who.user, source="file",
+                                         within=who.org_path)
     if report.written:
         request.app.state.snapshots.invalidate()
     return report
@@ -250,7 +312,7 @@ async def import_upload(request: Request, file: UploadFile, who: Scope):
 def list_submissions(request: Request, dataset: str, period: str,
                      status: Literal["draft", "submitted", "approved", "returned"] | None = None,
                      who: Scope = Depends(scope)):
-    return q.submissions(store(request), dataset, q.check_period(period), status)
+    return q.submissions(store(request), dataset, q.check_period(period), status, within=who.org_path)
 
 
 class SubmissionAction(BaseModel):
@@ -273,6 +335,10 @@ def submission_action(request: Request, action: str, dataset: str, org: str, per
     q.check_period(period)
     if action in ("return", "reopen") and not (reason or "").strip():
         raise WebError(422, "退回或重新打开需要填写原因", "reason")
+    if action == "submit":
+        who.require_write(org)
+    else:
+        who.require_approve(org)
     with store(request).session() as s:
         q.org_or_404(s, org)
         if action == "submit":
@@ -287,3 +353,13 @@ def submission_action(request: Request, action: str, dataset: str, org: str, per
     request.app.state.snapshots.invalidate()
     return {"dataset": dataset, "org": org, "period": period, "status": status,
             "status_name": q.SUBMISSION_NAMES.get(status, status)}
+
+
+# ── the signed-in user ────────────────────────────────────────────────────────────────────────
+
+
+@router.get("/me", summary="当前用户、角色、所属机构，以及网页会话的 CSRF 令牌（写请求放在 X-CSRF-Token 头）")
+def me(who: Scope = Depends(scope)):
+    p = who.principal
+    return {"username": p.username, "display_name": p.display_name, "role": p.role, "role_name": p.role_name,
+            "org": p.org_code, "unit": p.unit, "csrf_token": p.csrf, "via": who.via}

@@ -9,16 +9,20 @@ from __future__ import annotations
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hqd.access import AccessError
 from hqd.store.db import Store
 from hqd.store.errors import ConflictError, LockedError, StoreError
 
+from .context import Forbidden, SignInRequired
 from .snapshot import Snapshots
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -64,14 +68,40 @@ def create_app(store: Store, today: date | None = None) -> FastAPI:
         return JSONResponse({"detail": "；".join(exc.problems) if hasattr(exc, "problems") else str(exc),
                              "field": None}, status_code=status)
 
+    @app.exception_handler(SignInRequired)
+    async def _signin(request: Request, exc: SignInRequired):
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": "请先登录（网页会话或 Authorization: Bearer 令牌）", "field": None},
+                                status_code=401, headers={"www-authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden):
+        return JSONResponse({"detail": exc.detail, "field": exc.field}, status_code=403)
+
+    @app.exception_handler(AccessError)
+    async def _access(request: Request, exc: AccessError):
+        return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
+
+    @app.exception_handler(DBAPIError)
+    async def _database_down(request: Request, exc: DBAPIError):
+        # the database went away (PostgreSQL stopped or restarting): a clear 503; the pool's pre-ping
+        # reconnects by itself once it is back, so the next request after that succeeds.
+        if not exc.connection_invalidated and not isinstance(exc, OperationalError):
+            raise exc
+        return JSONResponse({"detail": "数据库暂时无法连接，请稍后重试", "field": None}, status_code=503,
+                            headers={"retry-after": "5"})
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else {
             404: "页面或资源不存在", 405: "不支持该请求方法"}.get(exc.status_code, "请求有误")
         return JSONResponse({"detail": detail, "field": None}, status_code=exc.status_code)
 
-    from . import api, pages
+    from . import api, auth, pages
 
     app.include_router(api.router)
+    app.include_router(auth.router)
     app.include_router(pages.router)
     return app

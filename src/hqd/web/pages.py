@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 from starlette.background import BackgroundTask
 
@@ -27,6 +28,9 @@ from .views import filter_alerts, overview
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(files("hqd.web").joinpath("templates")))
+templates.env.globals["csrf_field"] = pass_context(lambda ctx: Markup(
+    f'<input type="hidden" name="csrf_token" value="{escape(getattr(ctx["request"].state, "who", None).csrf or "")}">'
+    if getattr(ctx["request"].state, "who", None) else ""))
 templates.env.globals["hidden"] = lambda f: Markup("".join(
     f'<input type="hidden" name="{k}" value="{escape(f[k])}">' for k in ("dataset", "period", "org")))
 
@@ -43,7 +47,7 @@ def _store(request: Request):
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, period: str | None = None, who: Scope = Depends(scope)):
     period = default_period(request, period)
-    return page(request, "overview.html", "总览", "总览", o=overview(request, period))
+    return page(request, "overview.html", "总览", "总览", o=overview(request, period, who))
 
 
 @router.get("/plans", response_class=HTMLResponse)
@@ -53,11 +57,13 @@ def plans_page(request: Request, who: Scope = Depends(scope)):
 
 @router.get("/plans/upload", response_class=HTMLResponse)
 def upload_form(request: Request, who: Scope = Depends(scope)):
+    who.require_plans()
     return page(request, "upload.html", "上传方案", "政策台账", ledger=None, error=None)
 
 
 @router.post("/plans/upload", response_class=HTMLResponse)
 async def upload_plan(request: Request, file: Annotated[UploadFile, File()], who: Scope = Depends(scope)):
+    who.require_plans()
     try:
         ledger = await extract_upload(file)
     except WebError as exc:
@@ -70,6 +76,7 @@ async def upload_plan(request: Request, file: Annotated[UploadFile, File()], who
 
 @router.post("/plans/confirm")
 async def confirm_plan(request: Request, who: Scope = Depends(scope)):
+    who.require_plans()
     form = await request.form()
     ledger = request.app.state.__dict__.get("pending_plans", {}).pop(str(form.get("token")), None)
     if ledger is None:
@@ -118,8 +125,9 @@ def indicators_page(request: Request, code: str = "RG-01", org: str | None = Non
     period = default_period(request, None)
     ev = request.app.state.snapshots.evaluation(period)
     if org is None:
-        org = q.orgs(store)[0]["code"]
+        org = who.principal.org_code
     info = q.org_info(store, org)
+    who.require_see(org)
     targeted = sorted({r.catalog_code for r in ev.progress})
     choices = [(c, cat.indicators[c].name) for c in targeted + [i.code for i in cat.in_set("T3") if i.formula]]
     periods = quarters_up_to(period, 14)
@@ -160,7 +168,7 @@ def _r(x):
 
 @router.get("/orgs", response_class=HTMLResponse)
 def orgs_page(request: Request, year: int = 2024, who: Scope = Depends(scope)):
-    scores = request.app.state.snapshots.scores("三级", year)
+    scores = who.visible(request.app.state.snapshots.scores("三级", year))
     return page(request, "orgs.html", "机构", "机构", scores=scores, set_name="三级", year=year, names=_indicator_names(),
                 reason=None)
 
@@ -175,6 +183,7 @@ def _indicator_names() -> dict[str, str]:
 def org_page(code: str, request: Request, year: int = 2024, who: Scope = Depends(scope)):
     store = _store(request)
     info = q.org_info(store, code)
+    who.require_see(code, "code")
     score = next((r for r in request.app.state.snapshots.scores("三级", year) if r.org == code), None)
     period = default_period(request, None)
     targets = [r for r in request.app.state.snapshots.evaluation(period).progress if r.org == code]
@@ -189,23 +198,27 @@ def entry_page(request: Request, dataset: str | None = None, period: str | None 
     sets = q.data_sets(store)
     if not sets:
         raise WebError(404, "还没有数据集，请先用 hqd collect dataset 定义", "dataset")
-    dataset = dataset or sets[0]["code"]
     period = default_period(request, period)
-    org = org or _first_org(store, dataset)
+    if dataset is None:  # the first data set the user's orgs report
+        dataset = next((d["code"] for d in sets if org or _first_org(store, d["code"], who, missing_ok=True)),
+                       sets[0]["code"])
+    org = org or _first_org(store, dataset, who)
+    who.require_see(org)
     return page(request, "entry.html", "填报", "填报", datasets=sets, f=q.entry_form(store, dataset, period, org),
                 message=message, errors=None)
 
 
-def _first_org(store, dataset: str) -> str:
+def _first_org(store, dataset: str, who: Scope, missing_ok: bool = False) -> str | None:
     from sqlalchemy import select
 
     from hqd.store.models import DataSet, DataSetOrg, Org
 
     with store.session() as s:
         code = s.scalar(select(Org.code).join(DataSetOrg, DataSetOrg.org_id == Org.id).join(DataSet)
-                        .where(DataSet.code == dataset).order_by(Org.code).limit(1))
-    if code is None:
-        raise WebError(404, f"数据集“{dataset}”没有分配填报机构", "dataset")
+                        .where(DataSet.code == dataset, Org.path.startswith(who.org_path))
+                        .order_by(Org.level, Org.code).limit(1))
+    if code is None and not missing_ok:
+        raise WebError(404, f"数据集“{dataset}”没有分配给您权限范围内的填报机构", "dataset")
     return code
 
 
@@ -220,6 +233,7 @@ async def entry_save(request: Request, who: Scope = Depends(scope)):
     form = await request.form()
     dataset, period, org = (str(form.get(k, "")) for k in ("dataset", "period", "org"))
     q.check_period(period)
+    who.require_write(org)
     current = q.entry_form(_store(request), dataset, period, org)
     writes, problems = [], []
     with _store(request).session() as s:
@@ -261,7 +275,7 @@ async def entry_action(request: Request, who: Scope = Depends(scope)):
 @router.get("/entry/review", response_class=HTMLResponse)
 def review_page(request: Request, dataset: str, period: str, status: str | None = "submitted", message: str | None = None,
                 who: Scope = Depends(scope)):
-    rows = q.submissions(_store(request), dataset, q.check_period(period), status or None)
+    rows = q.submissions(_store(request), dataset, q.check_period(period), status or None, within=who.org_path)
     return page(request, "review.html", "报送审核", "填报", rows=rows, dataset=dataset, period=period, message=message)
 
 
@@ -270,6 +284,10 @@ def entry_template(request: Request, dataset: str, period: str, org: str | None 
     from hqd.collect.template import write_templates
 
     q.check_period(period)
+    if org is None and not who.role.admin:
+        org = who.principal.org_code  # a template of every org is for administrators
+    if org:
+        who.require_see(org)
     tmp = tempfile.mkdtemp(prefix="hqd-template-")
     out = Path(tmp) / f"{dataset}_{period}{'_' + org if org else ''}.xlsx"
     with _store(request).session() as s:
@@ -288,6 +306,7 @@ def _rmtree(path: str) -> None:
 async def entry_upload(request: Request, file: Annotated[UploadFile, File()], dataset: Annotated[str, Form()],
                        period: Annotated[str, Form()], org: Annotated[str, Form()], who: Scope = Depends(scope)):
     store = _store(request)
+    who.require_see(org)
     try:
         report = await import_upload(request, file, who)
         errors = report.errors if not report.written else None
@@ -303,11 +322,13 @@ async def entry_upload(request: Request, file: Annotated[UploadFile, File()], da
 def alerts_page(request: Request, unit: str = "", region: str = "", period: str | None = None,
                 who: Scope = Depends(scope)):
     period = default_period(request, period)
-    all_alerts = request.app.state.snapshots.evaluation(period).alerts
+    if region:
+        who.require_see(region, "region")
+    all_alerts = who.visible(request.app.state.snapshots.evaluation(period).alerts, key=lambda a: a.region)
     units = sorted({u for a in all_alerts for u in a.units})
-    alerts = filter_alerts(request, period, unit or None, region or None)
+    alerts = filter_alerts(request, period, unit or None, region or None, who)
     return page(request, "alerts.html", f"督办清单（{period}）", "督办", alerts=alerts, units=units, unit=unit, region=region,
-                regions=q.orgs(_store(request)), names=org_names(_store(request)))
+                regions=who.visible_orgs(q.orgs(_store(request)), None), names=org_names(_store(request)))
 
 
 @router.get("/alerts.xlsx")
@@ -316,8 +337,10 @@ def alerts_export(request: Request, unit: str = "", region: str = "", period: st
     from hqd.report.tables import write_tables_xlsx
 
     period = default_period(request, period)
+    if region:
+        who.require_see(region, "region")
     names = org_names(_store(request))
-    alerts = filter_alerts(request, period, unit or None, region or None)
+    alerts = filter_alerts(request, period, unit or None, region or None, who)
     rows = [[a.severity, a.kind, "、".join(a.units), names.get(a.region, a.region), a.subject, a.reason] for a in alerts]
     tmp = tempfile.mkdtemp(prefix="hqd-alerts-")
     path = write_tables_xlsx(f"督办清单（{period}）", {"督办清单": (["等级", "类别", "责任单位", "地区/机构", "事项", "原因"], rows)},
@@ -327,7 +350,7 @@ def alerts_export(request: Request, unit: str = "", region: str = "", period: st
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request, who: Scope = Depends(scope)):
-    return page(request, "reports.html", "报告下载", "报告", regions=q.orgs(_store(request)),
+    return page(request, "reports.html", "报告下载", "报告", regions=who.visible_orgs(q.orgs(_store(request)), None),
                 period=default_period(request, None), plans=q.plans(_store(request)))
 
 
@@ -340,6 +363,7 @@ def quarterly_download(request: Request, org: str, period: str | None = None, fo
         raise WebError(422, f"不支持的格式“{format}”，可选 docx、pdf、xlsx", "format")
     period = default_period(request, period)
     q.org_info(_store(request), org)
+    who.require_see(org)
     ev = request.app.state.snapshots.evaluation(period)
     report = quarterly_report(_store(request), period, org, request.app.state.today, ev)
     tmp = tempfile.mkdtemp(prefix="hqd-report-")
@@ -351,6 +375,7 @@ def quarterly_download(request: Request, org: str, period: str | None = None, fo
 def ledger_download(request: Request, plan: str, period: str | None = None, who: Scope = Depends(scope)):
     from hqd.report.from_store import write_ledger_with_status
 
+    who.require_region("下载带各地进展的任务台账")
     period = default_period(request, period)
     ev = request.app.state.snapshots.evaluation(period)
     tmp = tempfile.mkdtemp(prefix="hqd-ledger-")

@@ -161,7 +161,9 @@ def entry_form(store: Store, dataset: str, period: str, org: str) -> dict:
                 "returned_reason": sub.returned_reason if sub else None}
 
 
-def submissions(store: Store, dataset: str, period: str, status: str | None = None, limit: int = 500) -> list[dict]:
+def submissions(store: Store, dataset: str, period: str, status: str | None = None, limit: int = 500,
+                within: str | None = None) -> list[dict]:
+    """`within`: only orgs under this path (the user's scope), filtered before the limit."""
     with store.session() as s:
         ds = s.scalar(select(DataSet).where(DataSet.code == dataset))
         if ds is None:
@@ -171,6 +173,8 @@ def submissions(store: Store, dataset: str, period: str, status: str | None = No
              .where(Submission.data_set_id == ds.id, Period.code == period))
         if status:
             q = q.where(Submission.status == status)
+        if within:
+            q = q.where(Org.path.startswith(within))
         return [{"org": c, "org_name": n, "status": st, "status_name": SUBMISSION_NAMES.get(st, st),
                  "submitted_at": a.isoformat(timespec="minutes") if a else None,
                  "approved_at": b.isoformat(timespec="minutes") if b else None}
