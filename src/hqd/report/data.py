@@ -61,14 +61,20 @@ class Point:
 
 
 def indicator_series(store: Store, code: str, org: str, periods: list[str]) -> list[Point]:
-    """An org's values of an indicator (or a part) over periods, from one read of its subtree's data."""
+    """An org's values of an indicator (or a part) over periods."""
+    return series_of(store, [code], org, periods)[code]
+
+
+def series_of(store: Store, codes: list[str], org: str, periods: list[str]) -> dict[str, list[Point]]:
+    """`indicator_series` of several indicators, keyed by code, from one read of the org's subtree."""
     from hqd.monitoring import indicator_table
 
     try:
-        table = indicator_table(store, [code], periods, within=org)
+        table = indicator_table(store, codes, periods, within=org) if codes else None
     except KeyError:  # no such org
-        return [Point(per, None) for per in periods]
-    return [Point(per, *table.point(code, per, org)) for per in periods]
+        table = None
+    return {c: [Point(per, *table.point(c, per, org)) if table else Point(per, None) for per in periods]
+            for c in codes}
 
 
 def submission_rows(store: Store, period: str, org: str) -> list[SubmissionRow]:

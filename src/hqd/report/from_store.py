@@ -14,7 +14,7 @@ from pathlib import Path
 from hqd.store.db import Store
 from hqd.store.errors import StoreError
 
-from .data import get_org, indicator_series, plan_regions, quarters_up_to, submission_rows, subtree_codes
+from .data import get_org, plan_regions, quarters_up_to, series_of, submission_rows, subtree_codes
 from .ledger_text import number
 from .model import LaggingRow, QuarterlyReport, Series, TargetRow, TaskRow
 
@@ -32,19 +32,11 @@ class Evaluation:
 
 
 def evaluation(store: Store, period: str, today: date) -> Evaluation:
-    from hqd.monitoring import evaluate_targets, task_states
+    from hqd.monitoring import alerts, evaluate_targets, task_states
 
     progress = evaluate_targets(store, period, with_children=True)
     tasks = task_states(store, period, today, [r for r in progress if r.applied])
-    return Evaluation(progress, tasks, alerts_from(store, period, today, progress, tasks))
-
-
-def alerts_from(store: Store, period: str, today: date, progress: list, tasks: list) -> list:
-    """hqd.monitoring.alerts, from target progress and task states already computed (the web and
-    the reports have just done so)."""
-    from hqd.monitoring import alerts
-
-    return alerts(store, period, today, progress=progress, tasks=tasks)
+    return Evaluation(progress, tasks, alerts(store, period, today, progress=progress, tasks=tasks))
 
 
 def _pv(pv) -> str:
@@ -69,16 +61,14 @@ def quarterly_report(store: Store, period: str, org: str, today: date, ev: Evalu
         report.targets.append(TargetRow(r.indicator, r.target, r.deadline, _pv(r.baseline), _pv(r.latest),
                                         _n(r.expected_now), _n(r.projected), r.status, "、".join(r.lead_units)))
     periods = quarters_up_to(period, 14)
-    charted: set[str] = set()
+    charted: dict[str, object] = {}  # one target per indicator, the key ones first
     for r in sorted(mine, key=lambda r: (r.status == "无数据", r.status in ("已达成",))):
-        if len(report.series) >= KEY_SERIES or r.catalog_code in charted or r.latest is None:
-            continue
-        charted.add(r.catalog_code)
-        points = indicator_series(store, r.catalog_code, org, periods)
-        goal = _goal(r)
-        path = required_path(r, periods)
+        if len(charted) < KEY_SERIES and r.catalog_code not in charted and r.latest is not None:
+            charted[r.catalog_code] = r
+    series = series_of(store, list(charted), org, periods)  # one read for every chart
+    for code, r in charted.items():
         report.series.append(Series(f"{r.indicator}（目标{r.target}）", _unit(r.target), periods,
-                                    [p.value for p in points], goal, path))
+                                    [p.value for p in series[code]], _goal(r), required_path(r, periods)))
     inside = subtree_codes(store, org)
     names = org_names(store)
     for a in ev.alerts:
