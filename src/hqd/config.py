@@ -36,6 +36,12 @@ class Settings:
     # behind TLS; off by default so http://127.0.0.1 works).
     session_hours: float = 12.0
     secure_cookies: bool = False
+    # Evaluation reads data values from a columnar cache kept current from the table's changes
+    # (hqd.store.value_cache). It is saved beside the database so a new command starts from it
+    # (HQD_VALUE_CACHE=0: memory only); each refresh reads again the rows written this many seconds
+    # before the last one, for transactions that were still open then.
+    value_cache_file: bool = True
+    value_cache_lag: float = 600.0
 
     def store_url(self) -> str:
         if self.database_url:
@@ -59,4 +65,6 @@ def load_settings() -> Settings:
         today=env.get("HQD_TODAY") or None,
         session_hours=float(env.get("HQD_SESSION_HOURS", Settings.session_hours)),
         secure_cookies=env.get("HQD_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
+        value_cache_file=env.get("HQD_VALUE_CACHE", "1").lower() not in ("0", "false", "no"),
+        value_cache_lag=float(env.get("HQD_VALUE_CACHE_LAG", Settings.value_cache_lag)),
     )
