@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hqd.catalog import Catalog
-from hqd.indicators import ElementCube, compile_sql, evaluate_all, plan
+from hqd.indicators import ElementCube, compile_sql, evaluate_periods, plan
 from hqd.periods import Period
 from hqd.store.db import Store
 from hqd.store.read import read_cube
@@ -141,14 +141,14 @@ def indicator_table(store: Store, codes: Iterable[str], periods: Iterable[str],
     lap("read data values")
     cube = ElementCube.from_dense(read.orgs, read.parent, read.elements, read.periods, read.value)
     rolled = cube.subtree()
-    shape = (len(periods), len(cube.orgs), len(plans))
-    value, num, den = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    # filled an indicator at a time (contiguous), read as [period, org, indicator] through a view
+    shape = (len(plans), len(periods), len(cube.orgs))
+    value, num, den = np.empty(shape), np.empty(shape), np.empty(shape)
     for j, p in enumerate(plans.values()):
-        for i, per in enumerate(periods):
-            got = evaluate_all(p, per, cube, rolled)
-            value[i, :, j], num[i, :, j], den[i, :, j] = got.value, got.numerator, got.denominator
+        got = evaluate_periods(p, periods, cube, rolled)
+        value[j], num[j], den[j] = got.value, got.numerator, got.denominator
     lap("indicator values + roll-up")
-    return IndicatorTable(cube.orgs, cube.parent, list(plans), periods, value, num, den)
+    return IndicatorTable(cube.orgs, cube.parent, list(plans), periods, *(np.moveaxis(a, 0, -1) for a in (value, num, den)))
 
 
 # ── Target progress over the store ──────────────────────────────────────────────────────────

@@ -11,7 +11,7 @@ import sqlglot
 from indicator_db import connect, query
 
 from hqd.catalog import default_catalog
-from hqd.indicators import DIALECTS, ElementCube, compile_sql, evaluate, evaluate_all, plan
+from hqd.indicators import DIALECTS, ElementCube, compile_sql, evaluate, evaluate_all, evaluate_periods, plan
 
 CAT = default_catalog()
 
@@ -120,3 +120,22 @@ def test_vectorized_equals_python_evaluator(period, periods):
                         assert (np.isnan(mine) if theirs is None else mine == pytest.approx(theirs, rel=1e-9)), \
                             (label, rollup, org, mine, theirs)
     assert checked > 600
+
+
+def test_many_periods_in_one_pass_equal_one_period_at_a_time():
+    periods = ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1", "2024Q2", "2023", "2024"]
+    values = _data(13, periods)
+    cube = ElementCube.from_values(values, PARENTS)
+    rolled = cube.subtree()
+    compared = 0
+    for label, p in PLANS:
+        for rollup in (True, False):
+            many = evaluate_periods(p, periods, cube, rolled, rollup=rollup)
+            for i, period in enumerate(periods):
+                one = evaluate_all(p, period, cube, rolled, rollup=rollup)
+                for a, b in ((many.value[i], one.value), (many.numerator[i], one.numerator),
+                             (many.denominator[i], one.denominator)):
+                    np.testing.assert_array_equal(a, b, err_msg=f"{label} {period} {rollup}")
+                assert [many.reasons[r] for r in many.reason[i]] == [one.reasons[r] for r in one.reason], (label, period)
+                compared += int(np.count_nonzero(~np.isnan(one.value)))
+    assert compared > 1000

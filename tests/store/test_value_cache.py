@@ -60,7 +60,7 @@ def _assert_cache_matches(store) -> int:
     for o, k in org_at.items():
         for j, e in enumerate(cube.elements):
             for i, p in enumerate(cube.periods):
-                got, want = cube.value[k, j, i], truth.get((o, e, p))
+                got, want = cube.value[j, i, k], truth.get((o, e, p))
                 if want is None:
                     assert math.isnan(got), (o, e, p, got)
                 else:
@@ -116,9 +116,9 @@ def test_a_change_committed_after_a_refresh_that_missed_it_is_read_within_the_la
                                     period_id=s.scalar(text("SELECT id FROM period WHERE code = '2025Q1'")),
                                     value=2.0, key="H0|E1|2025Q1")], actor="tester", source="form")
         cube = read_cube(store, ["E1"], ["2025Q1"])
-        assert cube.value[cube.orgs.index("H0"), 0, 0] == 1.0  # not committed yet
+        assert cube.value[0, 0, cube.orgs.index("H0")] == 1.0  # not committed yet
     cube = read_cube(store, ["E1"], ["2025Q1"])
-    got = cube.value[cube.orgs.index("H0"), 0, 0]
+    got = cube.value[0, 0, cube.orgs.index("H0")]
     # the lag is what catches it: without one, the cache would keep the old value
     assert got == (2.0 if lag else 1.0)
 
@@ -140,7 +140,7 @@ def test_a_new_database_at_the_same_address_does_not_use_the_old_cache(tmp_path)
         set_value(s, "H1", "E1", "2025Q1", 20, actor="tester")
     value_cache.forget(second)
     cube = read_cube(second, ["E1"], ["2025Q1"])
-    assert np.isnan(cube.value[cube.orgs.index("H0"), 0, 0]) and cube.value[cube.orgs.index("H1"), 0, 0] == 20
+    assert np.isnan(cube.value[0, 0, cube.orgs.index("H0")]) and cube.value[0, 0, cube.orgs.index("H1")] == 20
     second.dispose()
 
 
@@ -174,3 +174,28 @@ def test_a_restored_backup_is_another_database(store, tmp_path):
     with store.engine.connect() as a, other.engine.connect() as b:
         assert value_cache._instance(a) != value_cache._instance(b)
     other.dispose()
+
+
+def test_a_database_file_put_back_from_a_copy_is_read_again(tmp_path):
+    import shutil
+
+    url = f"sqlite:///{tmp_path / 'hqd.db'}"
+    store = open_store(url)
+    _tree(store)
+    with store.session() as s:
+        set_value(s, "H0", "E1", "2025Q1", 10, actor="tester")
+    store.dispose()
+    shutil.copy(tmp_path / "hqd.db", tmp_path / "copy.db")  # a file-level backup: same database id
+    store = open_store(url)
+    with store.session() as s:
+        set_value(s, "H1", "E1", "2025Q1", 20, actor="tester")
+    assert _assert_cache_matches(store) == 2
+    store.dispose()
+    shutil.copy(tmp_path / "copy.db", tmp_path / "hqd.db")  # put back: H1's value is gone
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"hqd.db{suffix}").unlink(missing_ok=True)
+    store = open_store(url)
+    assert _assert_cache_matches(store) == 1
+    value_cache.forget(store)  # and from the saved file, in a new process
+    assert _assert_cache_matches(store) == 1
+    store.dispose()

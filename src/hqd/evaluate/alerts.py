@@ -6,12 +6,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .progress import ACCELERATE, DETERIORATING, LIMITED, Progress
+import numpy as np
+
+from .progress import ACCELERATE, DETERIORATING, LIMITED, STATUSES, Progress
 from .tasks import LAGGING, OVERDUE
 
 HIGH, MEDIUM, LOW = "高", "中", "低"
 _SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
 _TARGET_SEVERITY = {DETERIORATING: HIGH, LIMITED: MEDIUM, ACCELERATE: LOW}
+_NO_UNIT = "（未明确责任单位）"
 
 
 @dataclass
@@ -76,7 +79,7 @@ def group_by_unit(alerts: Iterable[Alert]) -> dict[str, list[Alert]]:
     """督办清单 per responsible unit: an alert appears under its lead unit (the first listed)."""
     out: dict[str, list[Alert]] = defaultdict(list)
     for a in ordered(alerts):
-        out[a.units[0] if a.units else "（未明确责任单位）"].append(a)
+        out[a.units[0] if a.units else _NO_UNIT].append(a)
     return dict(out)
 
 
@@ -85,3 +88,56 @@ def group_by_region(alerts: Iterable[Alert]) -> dict[str, list[Alert]]:
     for a in ordered(alerts):
         out[a.region].append(a)
     return dict(out)
+
+
+@dataclass
+class LaggingTargets:
+    """Lagging targets of many org × indicator pairs as columns: a province with a target on every
+    indicator of every hospital has hundreds of thousands, and a page or an export reads only some
+    of them. `alert(k)` makes the Alert of row k; `by_unit()` groups the rows as `group_by_unit` does."""
+
+    subjects: list[str]  # what each indicator column is about
+    regions: list[str]  # org codes
+    units: list[list[str]]  # responsible units of each org (lead first)
+    org: np.ndarray  # per row: index into regions
+    subject: np.ndarray  # per row: index into subjects
+    status: np.ndarray  # per row: index into STATUSES
+    goal: np.ndarray
+    baseline: np.ndarray  # per row: value at `periods[0]`
+    latest: np.ndarray  # per row: value at `periods[1]`
+    ratio: np.ndarray
+    periods: tuple[str, str]
+
+    @classmethod
+    def from_arrays(cls, subjects: list[str], regions: list[str], units: list[list[str]], status: np.ndarray,
+                    goal: np.ndarray, baseline: np.ndarray, latest: np.ndarray, ratio: np.ndarray,
+                    periods: tuple[str, str]) -> LaggingTargets:
+        """From [org, indicator] arrays as `assess_arrays` returns them; rows in the list's order
+        (severity, then region)."""
+        rank = np.full(len(STATUSES), 9, dtype=np.int8)
+        for s, sev in _TARGET_SEVERITY.items():
+            rank[STATUSES.index(s)] = _SEVERITY_ORDER[sev]
+        severity = rank[status]
+        org, subject = np.nonzero(severity < 9)
+        region_rank = np.argsort(np.argsort(np.array(regions, dtype=object), kind="stable"), kind="stable")
+        order = np.lexsort((region_rank[org], severity[org, subject]))
+        org, subject = org[order], subject[order]
+        return cls(subjects, regions, units, org, subject, status[org, subject], goal[org, subject],
+                   baseline[org, subject], latest[org, subject], ratio[org, subject], periods)
+
+    def __len__(self) -> int:
+        return len(self.org)
+
+    def alert(self, k: int) -> Alert:
+        o, j = int(self.org[k]), int(self.subject[k])
+        progress = Progress(STATUSES[self.status[k]], "", float(self.goal[k]), (self.periods[0], float(self.baseline[k])),
+                            (self.periods[1], float(self.latest[k])), ratio=float(self.ratio[k]))
+        return target_alert(self.subjects[j], self.regions[o], self.units[o], progress)
+
+    def by_unit(self) -> dict[str, np.ndarray]:
+        """Row numbers per lead unit, each in the list's order."""
+        lead = np.array([u[0] if u else _NO_UNIT for u in self.units], dtype=object)
+        names, unit_of_row = np.unique(lead[self.org], return_inverse=True)
+        order = np.argsort(unit_of_row, kind="stable")
+        starts = np.searchsorted(unit_of_row[order], np.arange(len(names)))
+        return {str(name): rows for name, rows in zip(names, np.split(order, starts[1:]), strict=True)}

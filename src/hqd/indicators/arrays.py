@@ -16,6 +16,7 @@ import numpy as np
 
 from hqd.catalog import expr as E
 from hqd.periods import Period
+from hqd.trees import subtree_sum
 
 from .plan import MISSING_PREFIX, UNDEFINED, ZERO_DENOMINATOR, Plan
 from .sql import NO_VALUES
@@ -23,24 +24,25 @@ from .sql import NO_VALUES
 
 @dataclass
 class ElementCube:
-    """Sums and counts of the non-null data values of each org × element × period (the org's own
-    entries), and the org tree as a parent index (-1 for a root)."""
+    """Sums and counts of the non-null data values of each element × period × org (the org's own
+    entries), and the org tree as a parent index (-1 for a root). Orgs run along the last axis, so
+    an element's periods are contiguous rows for the formulas and the roll-up."""
 
     orgs: list[str]
     parent: np.ndarray  # int, len(orgs)
     elements: dict[str, int]
     periods: dict[str, int]
-    total: np.ndarray  # float [org, element, period]
-    count: np.ndarray  # int [org, element, period]
+    total: np.ndarray  # float [element, period, org]
+    count: np.ndarray  # int [element, period, org]
 
     @classmethod
     def from_rows(cls, orgs: Sequence[str], parent: np.ndarray, elements: Sequence[str], periods: Sequence[str],
                   org_idx: np.ndarray, element_idx: np.ndarray, period_idx: np.ndarray,
                   value: np.ndarray) -> ElementCube:
         """Build from long rows given as index arrays; NaN values are NULLs and not counted."""
-        shape = (len(orgs), len(elements), len(periods))
+        shape = (len(elements), len(periods), len(orgs))
         known = ~np.isnan(value)
-        flat = np.ravel_multi_index((org_idx[known], element_idx[known], period_idx[known]), shape)
+        flat = np.ravel_multi_index((element_idx[known], period_idx[known], org_idx[known]), shape)
         size = int(np.prod(shape))
         total = np.bincount(flat, weights=value[known], minlength=size).reshape(shape)
         count = np.bincount(flat, minlength=size).reshape(shape)
@@ -50,10 +52,10 @@ class ElementCube:
     @classmethod
     def from_dense(cls, orgs: Sequence[str], parent: np.ndarray, elements: Sequence[str], periods: Sequence[str],
                    value: np.ndarray) -> ElementCube:
-        """Build from one value per org × element × period (NaN: none, or NULL)."""
+        """Build from one value per element × period × org (NaN: none, or NULL)."""
         known = ~np.isnan(value)
         return cls(list(orgs), np.asarray(parent, dtype=np.int64), {e: k for k, e in enumerate(elements)},
-                   {p: k for k, p in enumerate(periods)}, np.where(known, value, 0.0), known.astype(np.int64))
+                   {p: k for k, p in enumerate(periods)}, np.where(known, value, 0.0), known.astype(np.int32))
 
     @classmethod
     def from_values(cls, values: Mapping[tuple[str, str, str], float | None],
@@ -79,49 +81,33 @@ class ElementCube:
 
     def column(self, code: str, periods: Sequence[Period], how: str) -> np.ndarray:
         """An element aggregated over periods per org, as the SQL's SUM / AVG (NaN when no value)."""
-        cols = [self.periods[str(p)] for p in periods if str(p) in self.periods]
+        return self.columns(code, [periods], how)[0]
+
+    def columns(self, code: str, spans: Sequence[Sequence[Period]], how: str) -> np.ndarray:
+        """`column` for several spans of periods at once: [span, org]."""
+        out = np.full((len(spans), len(self.orgs)), np.nan)
         e = self.elements.get(code)
-        if e is None or not cols:
-            return np.full(len(self.orgs), np.nan)
-        total = self.total[:, e, cols].sum(axis=1)
-        count = self.count[:, e, cols].sum(axis=1)
+        if e is None:
+            return out
+        cols = [[self.periods[str(p)] for p in span if str(p) in self.periods] for span in spans]
+        if all(len(c) == 1 for c in cols):  # the usual case, one stored period a span: one gather
+            pick = [c[0] for c in cols]
+            total, count = self.total[e, pick], self.count[e, pick]
+        else:
+            total, count = np.zeros(out.shape), np.zeros(out.shape, dtype=np.int64)
+            for k, c in enumerate(cols):
+                if c:
+                    total[k], count[k] = self.total[e, c].sum(axis=0), self.count[e, c].sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = total / count if how == "average" else total.astype(float)
-        return np.where(count > 0, out, np.nan)
-
-
-def depth_levels(parent: np.ndarray) -> list[np.ndarray]:
-    """Org indices grouped by depth (roots first)."""
-    depth = np.zeros(len(parent), dtype=np.int64)
-    cur = parent.copy()
-    while True:
-        has = cur >= 0
-        if not has.any():
-            break
-        depth[has] += 1
-        cur = np.where(has, parent[np.maximum(cur, 0)], -1)
-        if depth.max() > len(parent):
-            raise ValueError("机构树存在循环上级关系")
-    return [np.flatnonzero(depth == d) for d in range(int(depth.max()) + 1)] if len(parent) else []
-
-
-def subtree_sum(own: np.ndarray, parent: np.ndarray) -> np.ndarray:
-    """Each org's figure plus all its descendants' (first axis = org), deepest level first."""
-    out = own.copy()
-    for level in reversed(depth_levels(parent)[1:]):
-        up = parent[level]
-        order = np.argsort(up, kind="stable")
-        up_sorted = up[order]
-        starts = np.flatnonzero(np.r_[True, up_sorted[1:] != up_sorted[:-1]])
-        out[up_sorted[starts]] += np.add.reduceat(out[level[order]], starts, axis=0)
-    return out
+            got = total / count if how == "average" else total.astype(float)
+        return np.where(count > 0, got, np.nan)
 
 
 def _truth(x: np.ndarray) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
 
-def _eval(node: E.Node, env: dict[E.Ref, np.ndarray], n: int) -> np.ndarray:
+def _eval(node: E.Node, env: dict[E.Ref, np.ndarray], n: tuple[int, ...]) -> np.ndarray:
     if isinstance(node, E.Num):
         return np.full(n, float(node.value))
     if isinstance(node, E.Ref):
@@ -169,7 +155,8 @@ def _eval(node: E.Node, env: dict[E.Ref, np.ndarray], n: int) -> np.ndarray:
 
 @dataclass
 class Computed:
-    """A plan's result for every org of the cube; `reason[k]` indexes `reasons` (None: a value)."""
+    """A plan's result for every org of the cube ([org], or [period, org] over many periods);
+    `reason[k]` indexes `reasons` (None: a value)."""
 
     orgs: list[str]
     numerator: np.ndarray
@@ -182,19 +169,19 @@ class Computed:
         return self.reasons[int(self.reason[k])]
 
 
-def _own(p: Plan, period: Period, cube: ElementCube) -> Computed:
-    n = len(cube.orgs)
-    env = {r: cube.column(r.code, p.periods(r, period), p.aggregation[r.code]) for r in p.columns}
-    num = _eval(p.numerator, env, n)
-    den = _eval(p.denominator, env, n) if p.denominator is not None else np.full(n, np.nan)
+def _own(p: Plan, periods: Sequence[Period], cube: ElementCube) -> Computed:
+    shape = (len(periods), len(cube.orgs))
+    env = {r: cube.columns(r.code, [p.periods(r, per) for per in periods], p.aggregation[r.code]) for r in p.columns}
+    num = _eval(p.numerator, env, shape)
+    den = _eval(p.denominator, env, shape) if p.denominator is not None else np.full(shape, np.nan)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if p.denominator is not None:
             value = np.where(np.isnan(den) | (den == 0), np.nan, num * p.factor / np.where(den == 0, 1.0, den))
         else:
             value = num * p.factor
     reasons: list[str | None] = [None]
-    reason = np.zeros(n, dtype=np.int16)
-    open_ = np.ones(n, dtype=bool)  # no reason chosen yet: the first applicable one wins, as in SQL's CASE
+    reason = np.zeros(shape, dtype=np.int16)
+    open_ = np.ones(shape, dtype=bool)  # no reason chosen yet: the first applicable one wins, as in SQL's CASE
     checks = [(MISSING_PREFIX + p.ref_label(r), np.isnan(env[r])) for r in p.required]
     if p.denominator is not None:
         checks += [(ZERO_DENOMINATOR, den == 0), (UNDEFINED, np.isnan(num) | np.isnan(den))]
@@ -213,17 +200,24 @@ def evaluate_all(p: Plan, period: str | Period, cube: ElementCube, rolled: Eleme
                  *, rollup: bool = True) -> Computed:
     """A plan for every org of the cube: the arrays' counterpart of `compile_sql` and `evaluate`.
     Pass `rolled` (`cube.subtree()`) when evaluating many plans on one cube."""
-    per = period if isinstance(period, Period) else Period.parse(period)
+    got = evaluate_periods(p, [period], cube, rolled, rollup=rollup)
+    return Computed(got.orgs, got.numerator[0], got.denominator[0], got.value[0], got.reason[0], got.reasons)
+
+
+def evaluate_periods(p: Plan, periods: Sequence[str | Period], cube: ElementCube, rolled: ElementCube | None = None,
+                     *, rollup: bool = True) -> Computed:
+    """`evaluate_all` for many periods in one pass: arrays of [period, org]."""
+    pers = [x if isinstance(x, Period) else Period.parse(x) for x in periods]
     mode = p.rollup if rollup else "none"
     if mode == "none":
-        return _own(p, per, cube)
+        return _own(p, pers, cube)
     if mode == "sum":
-        return _own(p, per, rolled if rolled is not None else cube.subtree())
-    own = _own(p, per, cube).value
+        return _own(p, pers, rolled if rolled is not None else cube.subtree())
+    own = _own(p, pers, cube).value
     known = ~np.isnan(own)
     total = subtree_sum(np.where(known, own, 0.0), cube.parent)
     count = subtree_sum(known.astype(np.int64), cube.parent)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    nan = np.full(len(cube.orgs), np.nan)
+    nan = np.full(value.shape, np.nan)
     return Computed(cube.orgs, nan, nan.copy(), value, (count == 0).astype(np.int16), [None, NO_VALUES])

@@ -2,7 +2,7 @@
 
 A province's evaluation reads millions of data values; one row object each would cost more than
 the arithmetic. They come from the value cache (hqd.store.value_cache), brought up to date with
-the rows written since it was last read, as one dense [org, element, period] array.
+the rows written since it was last read, as one dense [element, period, org] array.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import numpy as np
 from sqlalchemy import Connection
 from sqlglot import exp
 
+from hqd.trees import preorder
+
 from . import value_cache
 from .db import Store
 
 
 @dataclass
 class ValueCube:
-    """Data values as [org, element, period], NaN where there is none (or NULL).
-    `parent[k]` is the index of org k's parent, -1 for a root."""
+    """Data values as [element, period, org], NaN where there is none (or NULL).
+    Orgs are in preorder; `parent[k]` is the index of org k's parent, -1 for a root."""
 
     orgs: list[str]
     parent: np.ndarray
@@ -54,6 +56,9 @@ def read_cube(store: Store, elements: Iterable[str], periods: Iterable[str], *,
                 raise KeyError(within)
             subtree = f"WHERE substr(path, 1, {len(path)}) = {exp.Literal.string(path).sql(dialect='postgres')}"
         tree = conn.exec_driver_sql(f"SELECT id, code, parent_id FROM org {subtree} ORDER BY id").fetchall()
+        at = {r[0]: k for k, r in enumerate(tree)}
+        order, _size = preorder(np.array([at.get(r[2], -1) for r in tree], dtype=np.int64))
+        tree = [tree[k] for k in order]  # preorder: each subtree contiguous, for the roll-up
         element_ids, element_codes = _ids(conn, "data_element", element_codes)
         period_ids, period_codes = _ids(conn, "period", period_codes)
         cache = value_cache.current(store, conn)
@@ -61,5 +66,5 @@ def read_cube(store: Store, elements: Iterable[str], periods: Iterable[str], *,
         with cache.lock:
             value = cache.dense(element_ids, period_ids, org_ids)
     at = {oid: k for k, oid in enumerate(org_ids.tolist())}
-    parent = np.array([at.get(r[2], -1) if r[2] is not None else -1 for r in tree], dtype=np.int64)
+    parent = np.array([at.get(r[2], -1) for r in tree], dtype=np.int64)
     return ValueCube([r[1] for r in tree], parent, element_codes, period_codes, value)

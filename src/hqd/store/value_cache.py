@@ -50,26 +50,27 @@ class ValueCache:
         self.values = np.full((0, 0), np.nan)
         self.since: datetime | None = None  # start of the last refresh; None: never read
         self.max_id = 0
+        self.last_key: tuple[int, int, int] | None = None  # (org, element, period) of row max_id
         self.lock = threading.Lock()
-        self._saved_at = 0.0
+        self._saved_at = -_SAVE_EVERY  # monotonic time of the last save: the first change is saved at once
         self._unsaved = False
 
     # ── reading out ──
 
     def dense(self, element_ids: list[int], period_ids: list[int], org_ids: np.ndarray) -> np.ndarray:
-        """Values as [org, element, period] for the given ids (NaN where none). Call under `lock`."""
-        rows = np.array([[self.block.get((e, p), -1) for p in period_ids] for e in element_ids],
-                        dtype=np.int64).reshape(len(element_ids), len(period_ids))
-        out = np.full((len(org_ids), len(element_ids), len(period_ids)), np.nan)
-        if not self.block or not len(org_ids):
+        """Values as [element, period, org] for the given ids (NaN where none). Call under `lock`."""
+        out = np.full((len(element_ids), len(period_ids), len(org_ids)), np.nan)
+        rows = np.array([self.block.get((e, p), -1) for e in element_ids for p in period_ids], dtype=np.int64)
+        found = np.flatnonzero(rows >= 0)
+        inside = np.flatnonzero(org_ids < self.values.shape[1])  # orgs newer than every value have none
+        if not len(found) or not len(inside):
             return out
-        inside = org_ids < self.values.shape[1]
-        have = rows >= 0
-        got = self.values[np.ix_(rows[have], org_ids[inside])]  # [found blocks, orgs]
-        e_at, p_at = np.nonzero(have)
-        view = out[inside]
-        view[:, e_at, p_at] = got.T
-        out[inside] = view
+        flat = out.reshape(-1, len(org_ids))
+        picked = np.take(self.values[rows[found]], org_ids[inside], axis=1)
+        if len(inside) == len(org_ids):
+            flat[found] = picked
+        else:
+            flat[np.ix_(found, inside)] = picked
         return out
 
     # ── keeping current ──
@@ -77,19 +78,21 @@ class ValueCache:
     def refresh(self, conn: Connection, lag: float) -> int:
         """Apply the rows written since the last refresh (all of them the first time). Returns how many."""
         start = datetime.now(UTC)
+        if self.since is not None and _key_of(conn, self.max_id) != self.last_key:
+            # the newest row it saw is gone or another: the database file was replaced by a copy
+            self.__init__(self.instance, self.path)
         if self.since is None:
             top = conn.exec_driver_sql("SELECT MAX(id) FROM data_value").scalar() or 0
             org, element, period, value = _read(conn, "", {})
-            self.max_id = top
         else:
             mark = "%(since)s" if conn.dialect.name == "postgresql" else ":since"
             since = db_time(conn, self.since - timedelta(seconds=lag))
-            ids = conn.exec_driver_sql(
-                "SELECT MAX(id) FROM data_value WHERE id > " + str(int(self.max_id))).scalar()
+            top = conn.exec_driver_sql(f"SELECT MAX(id) FROM data_value WHERE id > {int(self.max_id)}").scalar()
             org, element, period, value = _read(
                 conn, f"updated_at >= {mark} OR id > {int(self.max_id)}", {"since": since})
-            self.max_id = max(self.max_id, ids or 0)
         self._apply(org, element, period, value)
+        if top:
+            self.max_id, self.last_key = top, _key_of(conn, top)
         self.since = start
         if len(org):
             self._unsaved = True
@@ -98,12 +101,13 @@ class ValueCache:
     def _apply(self, org: np.ndarray, element: np.ndarray, period: np.ndarray, value: np.ndarray) -> None:
         if not len(org):
             return
-        pairs, inverse = np.unique(np.stack([element, period], axis=1), axis=0, return_inverse=True)
-        rows = np.empty(len(pairs), dtype=np.int64)
-        for k, (e, p) in enumerate(pairs.tolist()):
-            rows[k] = self.block.setdefault((e, p), len(self.block))
+        # block row of each (element, period) through a lookup table: ids are small, no sort needed
+        row_of = np.full((int(element.max()) + 1, int(period.max()) + 1), -1, dtype=np.int64)
+        row_of[element, period] = 0
+        for e, p in np.argwhere(row_of == 0).tolist():
+            row_of[e, p] = self.block.setdefault((e, p), len(self.block))
         self._fit(len(self.block), int(org.max()) + 1)
-        self.values[rows[inverse.ravel()], org] = value
+        self.values[row_of[element, period], org] = value
 
     def _fit(self, n_blocks: int, width: int) -> None:
         have_rows, have_width = self.values.shape
@@ -118,12 +122,12 @@ class ValueCache:
 
     # ── saving ──
 
-    def save_if_due(self, force: bool = False) -> None:
-        if self.path is None or not self._unsaved or (not force and time.monotonic() - self._saved_at < _SAVE_EVERY):
+    def save_if_due(self) -> None:
+        if self.path is None or not self._unsaved or time.monotonic() - self._saved_at < _SAVE_EVERY:
             return
         keys = np.array(sorted(self.block, key=self.block.get), dtype=np.int64).reshape(-1, 2)
         meta = {"format": _FORMAT, "instance": self.instance, "since": self.since.isoformat() if self.since else None,
-                "max_id": self.max_id}
+                "max_id": self.max_id, "last_key": self.last_key}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
@@ -152,8 +156,8 @@ class ValueCache:
         cache.values = values
         cache.since = datetime.fromisoformat(meta["since"])
         cache.max_id = int(meta["max_id"])
-        cache._saved_at = time.monotonic()
-        return cache
+        cache.last_key = tuple(meta["last_key"]) if meta.get("last_key") else None
+        return cache  # not saved since it was loaded: the first refresh that finds changes saves them
 
 
 # ── one cache per database, per process ──
@@ -176,6 +180,12 @@ def cache_path(store: Store) -> Path | None:
     return settings.data_dir / "cache" / f"values-{key}.npz"
 
 
+def _key_of(conn: Connection, row_id: int) -> tuple[int, int, int] | None:
+    found = conn.exec_driver_sql(
+        f"SELECT org_id, data_element_id, period_id FROM data_value WHERE id = {int(row_id)}").first()
+    return tuple(found) if found else None
+
+
 def _instance(conn: Connection) -> str:
     found = conn.exec_driver_sql("SELECT id FROM store_instance").scalar()
     if found is None:
@@ -192,9 +202,8 @@ def current(store: Store, conn: Connection) -> ValueCache:
         if cache is None:
             cache = _caches[key] = ValueCache.load(instance, cache_path(store))
     with cache.lock:
-        first = cache.since is None
         cache.refresh(conn, load_settings().value_cache_lag)
-        cache.save_if_due(force=first)
+        cache.save_if_due()
     return cache
 
 
