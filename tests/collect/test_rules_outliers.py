@@ -138,3 +138,52 @@ def test_peer_flags_equal_leave_one_out_for_every_member():
         want = {k for k, x in group.items() if against_peers(x, [v for j, v in group.items() if j != k])}
         got = peer_flags(group)
         assert set(got) == want, (group, got, want)
+
+
+def test_review_equals_checking_each_value_on_its_own(store, tmp_path):
+    """The quarter's review (one read of the value cache, arrays) flags what checking each stored
+    value against its own history and its peers, one at a time, flags."""
+    import random
+
+    from sqlalchemy import text
+
+    from hqd.collect.outliers import against_peers
+    from hqd.collect.quality import HISTORY_PERIODS, find_outliers
+
+    rnd = random.Random(17)
+    setup_world(store, tmp_path, hospitals=30)
+    quarters = ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2"]
+    rows = []
+    for i in range(1, 31):
+        for code, v in good_values(i).items():
+            for q in quarters:
+                r = rnd.random()
+                if r < 0.1:
+                    continue  # not reported
+                value = v * rnd.uniform(0.9, 1.1) * (rnd.choice([0.2, 6]) if r > 0.95 else 1)
+                rows.append((f"H{i:03d}", code, q, round(value, 1)))
+    from hqd.store.values import set_value
+
+    with store.session() as s:  # through the store, not an import: noisy values break the data set's rules
+        for org, code, q, v in rows:
+            set_value(s, org, code, q, v, actor="t")
+    with store.engine.connect() as conn:
+        stored = conn.execute(text(
+            "SELECT o.code, o.level, o.type, o.grade, e.code, p.code, v.value FROM data_value v "
+            "JOIN org o ON o.id = v.org_id JOIN data_element e ON e.id = v.data_element_id "
+            "JOIN period p ON p.id = v.period_id")).all()
+    now = "2025Q2"
+    past = quarters[-1 - HISTORY_PERIODS:-1]
+    current = {(o, e): (v, (lv, t, g)) for o, lv, t, g, e, p, v in stored if p == now and v is not None}
+    want = set()
+    for (o, e), (v, group) in current.items():
+        history = [x for o2, _lv, _t, _g, e2, p, x in stored if (o2, e2) == (o, e) and p in past and x is not None]
+        if against_history(v, history):
+            want.add((o, e, "history"))
+        peers = [pv for (o2, e2), (pv, g2) in current.items() if e2 == e and g2 == group and o2 != o]
+        if len(peers) + 1 > 5 and against_peers(v, peers):  # peer_flags needs more than MIN_PEERS members
+            want.add((o, e, "peers"))
+    with store.session() as s:
+        got = {(f.org, f.element, "history" if "历史" in f.message else "peers") for f in find_outliers(s, "GZL", now)}
+    assert len(want) >= 5
+    assert got == want

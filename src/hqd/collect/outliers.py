@@ -59,19 +59,24 @@ def against_history(x: float, history: Sequence[float]) -> Flag | None:
 def against_histories(xs: Sequence[float], histories: Sequence[Sequence[float]]) -> list[Flag | None]:
     """`against_history` for many values at once (a region's whole quarter), as arrays."""
     out: list[Flag | None] = [None] * len(xs)
-    rows = [k for k, h in enumerate(histories) if len(h) >= MIN_HISTORY]
-    if not rows:
-        return out
-    width = max(len(histories[k]) for k in rows)
-    sample = np.full((len(rows), width), np.nan)
-    for i, k in enumerate(rows):
-        sample[i, :len(histories[k])] = histories[k]
-    x = np.array([xs[k] for k in rows], dtype=float)
-    z, med = _robust_z_rows(x, sample)
-    n = (~np.isnan(sample)).sum(axis=1)
-    for i in np.flatnonzero(np.abs(z) > THRESHOLD):
-        out[rows[i]] = Flag("history", float(x[i]), float(med[i]), float(abs(z[i])), int(n[i]))
+    width = max((len(h) for h in histories), default=0)
+    sample = np.full((len(xs), width), np.nan)
+    for i, h in enumerate(histories):
+        sample[i, :len(h)] = h
+    for i, flag in history_flags(np.asarray(xs, dtype=float), sample):
+        out[i] = flag
     return out
+
+
+def history_flags(x: np.ndarray, sample: np.ndarray) -> list[tuple[int, Flag]]:
+    """(row, flag) of each x[i] far from its own history, row i of `sample` (NaN: no value)."""
+    n = (~np.isnan(sample)).sum(axis=1) if sample.size else np.zeros(len(x), dtype=np.int64)
+    rows = np.flatnonzero(n >= MIN_HISTORY)
+    if not len(rows):
+        return []
+    z, med = _robust_z_rows(x[rows], sample[rows])
+    return [(int(rows[i]), Flag("history", float(x[rows[i]]), float(med[i]), float(abs(z[i])), int(n[rows[i]])))
+            for i in np.flatnonzero(np.abs(z) > THRESHOLD)]
 
 
 def against_peers(x: float, peers: Sequence[float]) -> Flag | None:

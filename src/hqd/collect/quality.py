@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hqd.store.db import Store
 from hqd.store.errors import StoreError
 from hqd.store.models import DataSetOrg, Org, Period
 from hqd.store.periods import TYPE_NAMES, parse_period, shift
-from hqd.store.values import values_for
+from hqd.store.read import read_cube
 
 from .datasets import get_data_set
-from .outliers import against_histories, peer_flags
+from .outliers import history_flags, peer_flags
 
 HISTORY_PERIODS = 8
 
@@ -29,37 +31,38 @@ class Finding:
 
 
 def find_outliers(session: Session, dataset: str, period: str) -> list[Finding]:
+    """Every stored value of the data set for the period that is far from the org's own history or
+    from its peers (same level, type and grade). Reads committed values through the value cache."""
     ds = get_data_set(session, dataset)
     spec = parse_period(period)
     if spec.type != ds.period_type:
         raise StoreError(f"数据集“{ds.code}”按{TYPE_NAMES[ds.period_type]}填报，期间“{period}”是{TYPE_NAMES[spec.type]}")
-    p = session.scalar(select(Period).where(Period.code == spec.code))
-    if p is None:
+    if session.scalar(select(Period.id).where(Period.code == spec.code)) is None:
         return []
-    orgs = {r.id: r for r in session.execute(select(Org.id, Org.code, Org.level, Org.type, Org.grade)
-                                              .join(DataSetOrg, DataSetOrg.org_id == Org.id)
-                                              .where(DataSetOrg.data_set_id == ds.id))}
-    el_codes = {dse.element.id: dse.element.code for dse in ds.elements}
-    current = {k: v for k, v in values_for(session, data_set=ds, period_ids=[p.id]).items()
-               if v is not None and k[0] in orgs}
+    members = session.execute(select(Org.code, Org.level, Org.type, Org.grade)
+                              .join(DataSetOrg, DataSetOrg.org_id == Org.id)
+                              .where(DataSetOrg.data_set_id == ds.id)).all()
     hist_codes = [shift(spec.code, -k) for k in range(1, HISTORY_PERIODS + 1)]
-    hist_ids = list(session.scalars(select(Period.id).where(Period.code.in_(hist_codes))))
-    history: dict[tuple[int, int], list[float]] = defaultdict(list)
-    if hist_ids:
-        for (o, el, _), v in values_for(session, data_set=ds, period_ids=hist_ids).items():
-            if v is not None:
-                history[(o, el)].append(v)
-    pools: dict[tuple, dict[int, float]] = defaultdict(dict)
-    for (o, el, _), v in current.items():
-        r = orgs[o]
-        pools[(el, r.level, r.type, r.grade)][o] = v
+    bind = session.get_bind()
+    cube = read_cube(Store(getattr(bind, "engine", bind)), [dse.element.code for dse in ds.elements],
+                     [spec.code, *hist_codes])
+    at = {o: k for k, o in enumerate(cube.orgs)}
+    members = [m for m in members if m.code in at]
+    cols = np.array([at[m.code] for m in members], dtype=np.int64)
+    now = cube.value[:, cube.periods.index(spec.code), :][:, cols]  # [element, member]
+    past = cube.value[:, [k for k, p in enumerate(cube.periods) if p != spec.code], :][:, :, cols]
     out: list[Finding] = []
-    for (el, *_), pool in pools.items():
-        for o, flag in peer_flags(pool).items():
-            out.append(Finding(orgs[o].code, el_codes[el], spec.code, flag.value, flag.message()))
-    keys = list(current)
-    flags = against_histories([current[k] for k in keys], [history.get((k[0], k[1]), []) for k in keys])
-    for (o, el, _), flag in zip(keys, flags, strict=True):
-        if flag:
-            out.append(Finding(orgs[o].code, el_codes[el], spec.code, flag.value, flag.message()))
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, m in enumerate(members):
+        groups[(m.level, m.type, m.grade)].append(i)
+    for j, element in enumerate(cube.elements):
+        for peers in map(np.array, groups.values()):
+            known = peers[~np.isnan(now[j, peers])]
+            for i, flag in peer_flags(dict(zip(known.tolist(), now[j, known].tolist(), strict=True))).items():
+                out.append(Finding(members[i].code, element, spec.code, flag.value, flag.message()))
+    element_of, member_of = np.nonzero(~np.isnan(now))
+    history = past[element_of, :, member_of]  # [value, period]; NaN where none
+    for k, flag in history_flags(now[element_of, member_of], history):
+        out.append(Finding(members[member_of[k]].code, cube.elements[element_of[k]], spec.code, flag.value,
+                           flag.message()))
     return sorted(out, key=lambda f: (f.org, f.element, f.message))
