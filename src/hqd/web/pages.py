@@ -114,7 +114,7 @@ def plan_page(plan_id: int, request: Request, who: Scope = Depends(scope)):
 @router.get("/indicators", response_class=HTMLResponse)
 def indicators_page(request: Request, code: str = "RG-01", org: str | None = None, who: Scope = Depends(scope)):
     from hqd.catalog import default_catalog
-    from hqd.monitoring import indicator_values
+    from hqd.monitoring import indicator_table
     from hqd.report.data import indicator_series
     from hqd.report.from_store import required_path
 
@@ -148,11 +148,10 @@ def indicators_page(request: Request, code: str = "RG-01", org: str | None = Non
              "xAxis": {"type": "category", "data": periods}, "yAxis": {"type": "value", "scale": True}, "series": series}
     members = []
     if info["children"]:
-        kids = {c["code"]: c for c in q.orgs(store, org)}
-        for v in indicator_values(store, code, period):
-            if v.org in kids and "." not in v.indicator:
-                members.append({**kids[v.org], "value": _r(v.value), "numerator": _r(v.numerator),
-                                "denominator": _r(v.denominator)})
+        table = indicator_table(store, [code], [period], within=org)  # the subtree only, from the value cache
+        for kid in q.orgs(store, org):
+            value, num, den = table.point(code, period, kid["code"])
+            members.append({**kid, "value": _r(value), "numerator": _r(num), "denominator": _r(den)})
         members.sort(key=lambda m: -(m["value"] if m["value"] is not None else float("-inf")))
     bars = {"tooltip": {}, "grid": {"left": 160, "right": 20, "top": 10},
             "xAxis": {"type": "value", "scale": True},
