@@ -16,7 +16,7 @@ def test_migration_matches_models(db_url):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(store.engine) == head_revision() == "0002"
+    assert current_revision(store.engine) == head_revision() == "0003"
     names = set(inspect(store.engine).get_table_names())
     assert {"plan", "task", "unit", "unit_alias", "target", "target_org", "org", "org_group", "data_element",
             "data_set", "period", "data_value", "submission", "task_progress", "validation_rule",
