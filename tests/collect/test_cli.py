@@ -29,7 +29,7 @@ def test_quarterly_cycle_from_the_command_line(tmp_path):
     """The whole cycle on the default SQLite store (the services below are tested on both databases)."""
     db_url = f"sqlite:///{tmp_path / 'hqd.db'}"
     run = lambda *a, ok=True: hqd(a, db_url, tmp_path, ok)  # noqa: E731
-    assert "数据库结构已是最新版本 0003" in run("db", "upgrade").stdout
+    assert "数据库结构已是最新版本 0004" in run("db", "upgrade").stdout
     assert "新增 12" in run("collect", "orgs", write_orgs_csv(tmp_path / "orgs.csv")).stdout
     (tmp_path / "el.csv").write_text("数据项代码,数据项名称,单位,汇总方式\n" + "\n".join(
         f"{e['code']},{e['name']},{e['unit']},{e['aggregation']}" for e in ELEMENTS), encoding="utf-8")

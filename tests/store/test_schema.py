@@ -16,7 +16,7 @@ def test_migration_matches_models(db_url):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(store.engine) == head_revision() == "0003"
+    assert current_revision(store.engine) == head_revision() == "0004"
     names = set(inspect(store.engine).get_table_names())
     assert {"plan", "task", "unit", "unit_alias", "target", "target_org", "org", "org_group", "data_element",
             "data_set", "period", "data_value", "submission", "task_progress", "validation_rule",
@@ -36,7 +36,7 @@ def test_default_is_a_sqlite_file_under_data_dir(tmp_path, monkeypatch):
 
 
 def test_upgrade_gives_stored_plans_the_region_their_issuer_names(db_url):
-    """0003 adds plan.org_id: plans stored before it belong to the deepest region their issuer (else title)
+    """0004 adds plan.org_id: plans stored before it belong to the deepest region their issuer (else title)
     names, or to the root org (province-wide)."""
     from datetime import UTC, datetime
 

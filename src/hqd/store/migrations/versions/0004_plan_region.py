@@ -3,8 +3,8 @@
 Existing plans get the region named in their issuer (the deepest region whose name it contains:
 宁波市奉化区人民政府办公室 → 奉化区), else the root org (province-wide), as new imports do.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
