@@ -42,6 +42,12 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_ip: int = 30
     login_failure_minutes: float = 15.0
+    # Evaluation reads data values from a columnar cache kept current from the table's changes
+    # (hqd.store.value_cache). It is saved beside the database so a new command starts from it
+    # (HQD_VALUE_CACHE=0: memory only); each refresh reads again the rows written this many seconds
+    # before the last one, for transactions that were still open then.
+    value_cache_file: bool = True
+    value_cache_lag: float = 600.0
 
     def store_url(self) -> str:
         if self.database_url:
@@ -68,4 +74,6 @@ def load_settings() -> Settings:
         login_max_failures=int(env.get("HQD_LOGIN_MAX_FAILURES", Settings.login_max_failures)),
         login_max_failures_ip=int(env.get("HQD_LOGIN_MAX_FAILURES_IP", Settings.login_max_failures_ip)),
         login_failure_minutes=float(env.get("HQD_LOGIN_FAILURE_MINUTES", Settings.login_failure_minutes)),
+        value_cache_file=env.get("HQD_VALUE_CACHE", "1").lower() not in ("0", "false", "no"),
+        value_cache_lag=float(env.get("HQD_VALUE_CACHE_LAG", Settings.value_cache_lag)),
     )

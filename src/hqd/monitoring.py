@@ -20,7 +20,7 @@ from hqd.catalog import Catalog
 from hqd.indicators import ElementCube, compile_sql, evaluate_all, plan
 from hqd.periods import Period
 from hqd.store.db import Store
-from hqd.store.read import read_values
+from hqd.store.read import read_cube
 
 # The long data-value table and the org-parent pairs the compiled SQL expects, over the store's tables.
 _DATA = (
@@ -137,10 +137,9 @@ def indicator_table(store: Store, codes: Iterable[str], periods: Iterable[str],
             elements.add(r.code)
             for per in periods:
                 needed.update(str(x) for x in p.periods(r, Period.parse(per)))
-    rows = read_values(store, sorted(elements), sorted(needed), within=within)
+    read = read_cube(store, sorted(elements), sorted(needed), within=within)
     lap("read data values")
-    cube = ElementCube.from_rows(rows.orgs, rows.parent, rows.elements, rows.periods, rows.org_idx,
-                                 rows.element_idx, rows.period_idx, rows.value)
+    cube = ElementCube.from_dense(read.orgs, read.parent, read.elements, read.periods, read.value)
     rolled = cube.subtree()
     shape = (len(periods), len(cube.orgs), len(plans))
     value, num, den = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)

@@ -48,6 +48,14 @@ class ElementCube:
                    {p: k for k, p in enumerate(periods)}, total, count)
 
     @classmethod
+    def from_dense(cls, orgs: Sequence[str], parent: np.ndarray, elements: Sequence[str], periods: Sequence[str],
+                   value: np.ndarray) -> ElementCube:
+        """Build from one value per org × element × period (NaN: none, or NULL)."""
+        known = ~np.isnan(value)
+        return cls(list(orgs), np.asarray(parent, dtype=np.int64), {e: k for k, e in enumerate(elements)},
+                   {p: k for k, p in enumerate(periods)}, np.where(known, value, 0.0), known.astype(np.int64))
+
+    @classmethod
     def from_values(cls, values: Mapping[tuple[str, str, str], float | None],
                     parents: Mapping[str, str] | None = None) -> ElementCube:
         """Build from the (org, period, element) → value mapping the Python evaluator takes."""

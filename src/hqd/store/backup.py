@@ -26,6 +26,11 @@ VERSION = 1
 _BATCH = 2000
 
 
+def backed_up() -> list[Table]:
+    """The tables a backup holds, in foreign-key order (not the database's own id)."""
+    return [t for t in Base.metadata.sorted_tables if t.info.get("backup", True)]
+
+
 def _open(path: Path, mode: str, *, gz: bool | None = None) -> IO[str]:
     if path.suffix == ".gz" if gz is None else gz:
         return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
@@ -99,7 +104,7 @@ def backup(store: Store, path: Path) -> dict[str, int]:
         header = {"format": FORMAT, "version": VERSION, "revision": current_revision(store.engine),
                   "dialect": store.dialect, "created_at": datetime.now().astimezone().isoformat()}
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
-        for table in Base.metadata.sorted_tables:
+        for table in backed_up():
             rows: Iterator[dict[str, Any]] = _rows(conn, table)
             if table.name == "org":
                 rows = iter(_parents_first(list(rows)))
@@ -116,7 +121,7 @@ def backup(store: Store, path: Path) -> dict[str, int]:
 
 def _is_empty(store: Store) -> bool:
     with store.engine.connect() as conn:
-        return all(conn.scalar(select(func.count()).select_from(t)) == 0 for t in Base.metadata.sorted_tables)
+        return all(conn.scalar(select(func.count()).select_from(t)) == 0 for t in backed_up())
 
 
 def restore(store: Store, path: Path) -> dict[str, int]:
@@ -126,7 +131,7 @@ def restore(store: Store, path: Path) -> dict[str, int]:
     upgrade(store.engine)
     if not _is_empty(store):
         raise StoreError("目标数据库不是空的：恢复只能写入空数据库，请新建一个数据库后再恢复")
-    tables = {t.name: t for t in Base.metadata.sorted_tables}
+    tables = {t.name: t for t in backed_up()}
     decoders = {name: _decoders(t) for name, t in tables.items()}
     counts: dict[str, int] = {}
     try:

@@ -311,7 +311,7 @@ class DataValue(Base):
     comment: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str | None] = mapped_column(String(100))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # the value cache reads changes by it
     source: Mapped[str | None] = mapped_column(String(20))  # form / file / api / records
 
 
@@ -350,6 +350,16 @@ class TaskProgress(Base):
     reported_by: Mapped[str | None] = mapped_column(String(100))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class StoreInstance(Base):
+    """One row: this database's id, made when it is created. Caches kept outside the database
+    (hqd.store.value_cache) belong to one id; a backup does not carry it (the restored database
+    is another database)."""
+
+    __tablename__ = "store_instance"
+    __table_args__ = {"info": {"backup": False}}
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
 
 
 class AuditLog(Base):

@@ -307,7 +307,7 @@ def values_for(
     if org_ids is not None and len(org_ids) <= _CHUNK:
         q = q.where(t.c.org_id.in_(list(org_ids)))
     wanted = set(org_ids) if org_ids is not None else None
-    rows = session.execute(q).tuples()  # plain tuples: a quarter's review reads millions
+    rows = session.execute(q)  # unpacked as tuples, no ORM objects: a quarter's review reads millions
     if wanted is None:
         return {(o, e, p): v for o, e, p, v in rows}
     return {(o, e, p): v for o, e, p, v in rows if o in wanted}
