@@ -174,8 +174,8 @@ def report_task_progress(task_id: int, body: ProgressBody, request: Request, who
         if not who.role.admin and unit not in {tu.unit.name for tu in task.units}:
             who.deny(f"报告任务 {task_id} 的进展（本人所代表的单位不是该任务的牵头或配合单位）", f"task|{task_id}")
         if not who.role.admin and not who.in_plan_region(plan_org):
-            who.deny(f"报告任务 {task_id} 的进展（该任务所属方案由{task.plan.org.name}负责，本人所在机构不在其辖区内，"
-                     f"同名责任单位不是同一单位）", f"task|{task_id}")
+            who.deny(f"报告任务 {task_id} 的进展（该任务属{task.plan.org.name}的方案，本人所在机构不在其辖区内；"
+                     f"各地同名的责任单位不是同一单位）", f"task|{task_id}")
         if not who.role.admin and not (who.role.write or who.role.approve):
             who.deny("报告任务进展（只读账号）", f"task|{task_id}")
         row = report_progress(s, plan=str(task.plan_id), task_path=task.path, period=body.period, unit=unit or "",

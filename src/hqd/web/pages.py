@@ -40,6 +40,7 @@ def page(request: Request, name: str, title: str, nav: str, **context) -> HTMLRe
                                                       **context})
 
 
+MAX_PENDING_PLANS = 200  # extracted plans awaiting review, in memory
 ERROR_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "请求方式有误", 409: "操作未完成",
                 413: "文件过大", 415: "文件类型不支持", 422: "填写内容有误", 429: "操作过于频繁",
                 503: "数据库暂时不可用，请稍后重试"}
@@ -91,6 +92,8 @@ async def upload_plan(request: Request, file: Annotated[UploadFile, File()], who
     token = secrets.token_urlsafe(16)
     pending = request.app.state.__dict__.setdefault("pending_plans", {})
     pending[token] = (who.user, ledger)  # only the uploader may confirm it
+    while len(pending) > MAX_PENDING_PLANS:  # uploads never confirmed: the oldest go first
+        pending.pop(next(iter(pending)))
     return page(request, "upload.html", "审核抽取结果", "政策台账", ledger=ledger, token=token, error=None)
 
 
