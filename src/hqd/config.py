@@ -36,6 +36,12 @@ class Settings:
     # behind TLS; off by default so http://127.0.0.1 works).
     session_hours: float = 12.0
     secure_cookies: bool = False
+    # Sign-in throttling: after `login_max_failures` failed sign-ins of one user name from one address, or
+    # `login_max_failures_ip` from one address over any user names (password spraying), within
+    # `login_failure_minutes`, that address waits until the oldest failures fall out of the window (429).
+    login_max_failures: int = 5
+    login_max_failures_ip: int = 30
+    login_failure_minutes: float = 15.0
     # Evaluation reads data values from a columnar cache kept current from the table's changes
     # (hqd.store.value_cache). It is saved beside the database so a new command starts from it
     # (HQD_VALUE_CACHE=0: memory only); each refresh reads again the rows written this many seconds
@@ -65,6 +71,9 @@ def load_settings() -> Settings:
         today=env.get("HQD_TODAY") or None,
         session_hours=float(env.get("HQD_SESSION_HOURS", Settings.session_hours)),
         secure_cookies=env.get("HQD_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
+        login_max_failures=int(env.get("HQD_LOGIN_MAX_FAILURES", Settings.login_max_failures)),
+        login_max_failures_ip=int(env.get("HQD_LOGIN_MAX_FAILURES_IP", Settings.login_max_failures_ip)),
+        login_failure_minutes=float(env.get("HQD_LOGIN_FAILURE_MINUTES", Settings.login_failure_minutes)),
         value_cache_file=env.get("HQD_VALUE_CACHE", "1").lower() not in ("0", "false", "no"),
         value_cache_lag=float(env.get("HQD_VALUE_CACHE_LAG", Settings.value_cache_lag)),
     )

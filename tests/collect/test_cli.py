@@ -29,7 +29,7 @@ def test_quarterly_cycle_from_the_command_line(tmp_path):
     """The whole cycle on the default SQLite store (the services below are tested on both databases)."""
     db_url = f"sqlite:///{tmp_path / 'hqd.db'}"
     run = lambda *a, ok=True: hqd(a, db_url, tmp_path, ok)  # noqa: E731
-    assert "数据库结构已是最新版本 0003" in run("db", "upgrade").stdout
+    assert "数据库结构已是最新版本 0004" in run("db", "upgrade").stdout
     assert "新增 12" in run("collect", "orgs", write_orgs_csv(tmp_path / "orgs.csv")).stdout
     (tmp_path / "el.csv").write_text("数据项代码,数据项名称,单位,汇总方式\n" + "\n".join(
         f"{e['code']},{e['name']},{e['unit']},{e['aggregation']}" for e in ELEMENTS), encoding="utf-8")
@@ -67,7 +67,11 @@ def test_quarterly_cycle_from_the_command_line(tmp_path):
     assert len(first) == 5 and all(line.startswith("新增 ") for line in first)
     again = run("ledger", "import", PLANS).stdout.splitlines()
     assert len(again) == 5 and all(line.startswith("更新 ") for line in again)
-    assert len(run("ledger", "list").stdout.strip().splitlines()) == 5
+    listed = run("ledger", "list").stdout.strip().splitlines()
+    assert len(listed) == 5
+    assert any("杭州市" in line and "杭政办函" in line for line in listed)  # the region its issuer names
+    r = run("ledger", "import", PLANS, "--org", "NOPE", ok=False)
+    assert r.returncode == 2 and "机构代码“NOPE”不存在" in r.stderr
     r = run("ledger", "import", tmp_path / "missing.txt", ok=False)
     assert r.returncode == 2 and "missing.txt" in r.stderr
     # Backup, then restore into a fresh SQLite file.

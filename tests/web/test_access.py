@@ -178,3 +178,83 @@ def test_responsible_unit_sees_and_updates_its_tasks(client_as):
     assert r.status_code == 200 and r.json()["unit"] == "市卫生健康委员会"
     r = hz.post(f"/api/tasks/{other['id']}/progress", json={"period": "2025Q2", "status": "已完成", "narrative": "x"})
     assert r.status_code == 403 and "不是该任务的牵头或配合单位" in r.json()["detail"]
+
+
+def _try(c, username, password):
+    return c.post("/login", data={"username": username, "password": password, "csrf_token": _login_form(c)},
+                  follow_redirects=False)
+
+
+def test_one_address_trying_many_user_names_is_throttled(app, demo_store, monkeypatch):
+    """Password spraying: each user name fails only once, the address is stopped all the same."""
+    from sqlalchemy import select
+
+    from hqd.store.models import AuditLog
+
+    monkeypatch.setenv("HQD_LOGIN_MAX_FAILURES_IP", "4")
+    monkeypatch.setenv("HQD_LOGIN_FAILURE_MINUTES", "10")
+    with TestClient(app, client=("127.0.0.77", 40000)) as c:
+        for name in ("zj_shenhe", "hz_shenhe", "fh_shenhe", "no_such_user"):
+            assert _try(c, name, "Spray-pass-2025").status_code == 401
+        r = _try(c, "hz_chakan", DEMO_PASSWORD)  # even the right password: the address is stopped
+        assert r.status_code == 429 and "该地址登录失败次数过多" in r.text and "请 10 分钟后再试" in r.text
+    with TestClient(app, client=("127.0.0.78", 40000)) as other:  # another address is not affected
+        assert _try(other, "hz_chakan", DEMO_PASSWORD).status_code == 303
+    with demo_store.session() as s:
+        rows = list(s.scalars(select(AuditLog).where(AuditLog.action == "login_throttled",
+                                                     AuditLog.source == "127.0.0.77")))
+    assert rows and rows[-1].key == "hz_chakan" and "多个用户名" in rows[-1].detail
+
+
+def test_throttle_message_gives_the_remaining_wait(app, demo_store, monkeypatch):
+    from datetime import timedelta
+
+    from hqd.store.models import LoginFailure, utcnow
+
+    monkeypatch.setenv("HQD_LOGIN_MAX_FAILURES", "2")
+    with demo_store.session() as s:  # two failures 9 and 8 minutes ago: the older leaves the window in 6 minutes
+        for minutes in (9, 8):
+            s.add(LoginFailure(username="fh_shenhe", ip="127.0.0.79", at=utcnow() - timedelta(minutes=minutes)))
+    with TestClient(app, client=("127.0.0.79", 40000)) as c:
+        r = _try(c, "fh_shenhe", DEMO_PASSWORD)
+        assert r.status_code == 429 and "登录失败次数过多，请 6 分钟后再试" in r.text
+
+
+def test_sign_in_purges_expired_sessions_and_old_failures(app, demo_store):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from hqd.store.models import LoginFailure, User, WebSession, utcnow
+
+    with demo_store.session() as s:
+        uid = s.scalar(select(User.id).where(User.username == "hz_chakan"))
+        s.add(WebSession(token_hash="expired-" + "0" * 56, csrf="x", user_id=uid, expires_at=utcnow() - timedelta(hours=1)))
+        s.add(WebSession(token_hash="current-" + "0" * 56, csrf="x", user_id=uid, expires_at=utcnow() + timedelta(hours=1)))
+        s.add(LoginFailure(username="old-failure", ip="127.0.0.80", at=utcnow() - timedelta(days=2)))
+        s.add(LoginFailure(username="new-failure", ip="127.0.0.80", at=utcnow() - timedelta(minutes=1)))
+    with TestClient(app) as c:
+        sign_in(c, "hz_chakan")
+    with demo_store.session() as s:
+        sessions = set(s.scalars(select(WebSession.token_hash).where(WebSession.token_hash.like("%-" + "0" * 56))))
+        failures = set(s.scalars(select(LoginFailure.username).where(LoginFailure.ip == "127.0.0.80")))
+        assert all(at >= utcnow() for at in s.scalars(select(WebSession.expires_at)))
+    assert sessions == {"current-" + "0" * 56} and failures == {"new-failure"}
+
+
+def test_same_unit_name_in_another_city_is_another_unit(app, demo_store, client_as):
+    """宁波市's 市卫生健康委 is not 杭州市's: it neither lists nor reports the Hangzhou plan's tasks."""
+    from hqd.access import create_user
+
+    with demo_store.session() as s:
+        create_user(s, "nb_shenhe_unit", "Good-Pass-2025", "reviewer", "NB", unit="市卫生健康委")
+    hz = client_as("hz_shenhe")
+    hz_tasks = [t for t in hz.get("/api/tasks?mine=true").json() if t["plan_org"] == "HZ"]
+    assert hz_tasks  # 杭州市卫健委 leads tasks of the Hangzhou plan
+    with TestClient(app) as nb:
+        sign_in(nb, "nb_shenhe_unit", "Good-Pass-2025")
+        mine = nb.get("/api/tasks?mine=true").json()
+        assert not [t for t in mine if t["plan_org"] == "HZ"]
+        r = nb.post(f"/api/tasks/{hz_tasks[0]['id']}/progress",
+                    json={"period": "2025Q2", "status": "已完成", "narrative": "越权"})
+        assert r.status_code == 403 and "不在其辖区内" in r.json()["detail"], r.text

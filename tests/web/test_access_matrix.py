@@ -18,6 +18,7 @@ USERS = {
     "hz_shenhe": ("reviewer", "HZ", {"own": "HZ", "child": "HZH01", "other": "NBFH01"}),
     "fh_shenhe": ("reviewer", "NBFH", {"own": "NBFH", "child": "NBFH01", "other": "HZH01"}),
     "fh01_tianbao": ("reporter", "NBFH01", {"own": "NBFH01", "other": "NBFHJ01"}),
+    "fh01_shenhe": ("reviewer", "NBFH01", {"own": "NBFH01", "other": "NBFHJ01"}),  # a facility's reviewer (made below)
     "hz_chakan": ("viewer", "HZ", {"own": "HZ", "child": "HZH01", "other": "NBFH01"}),
 }
 ROLE = {"admin": dict(write=1, approve=1, plans=1, admin=1), "reviewer": dict(write=0, approve=1, plans=1, admin=0),
@@ -43,7 +44,8 @@ RULES = {
     ("GET", "/api/plans/{plan_id}"): [("public", lambda o: ("GET", "/api/plans/1", {}))],
     ("POST", "/api/plans/extract"): [("plans", lambda o: ("POST", "/api/plans/extract",
                                                           {"files": {"file": ("a.txt", "一、重点任务\n".encode())}}))],
-    ("POST", "/api/plans"): [("plans", lambda o: ("POST", "/api/plans", {"json": {"title": "矩阵测试方案", "tasks": []}}))],
+    ("POST", "/api/plans"): [("plans", lambda o: ("POST", "/api/plans", {"json": {"title": f"矩阵测试方案{o}",
+                                                                                  "tasks": []}}))],
     ("GET", "/api/tasks"): [("public", lambda o: ("GET", "/api/tasks?plan_id=1", {}))],
     ("POST", "/api/tasks/{task_id}/progress"): [("unit", lambda o: ("POST", "/api/tasks/1/progress", {
         "json": {"period": PERIOD, "status": "进行中", "narrative": "矩阵测试"}}))],
@@ -98,6 +100,7 @@ RULES = {
     ("GET", "/docs/oauth2-redirect"): [("anonymous", None)],
 }
 ORG_KINDS = {"see", "write", "approve"}
+REGIONS = ("ZJ", "HZ", "NBFH")  # the users' orgs that have orgs below them
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -112,12 +115,16 @@ def app_routes(app) -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def matrix_app(demo_url, demo_eval, tmp_path_factory):
+    from hqd.access import create_user
+    from hqd.demo.users import DEMO_PASSWORD
     from hqd.store.db import open_store
     from hqd.web.app import create_app
 
     copy = tmp_path_factory.mktemp("matrix") / "demo.db"
     shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
     store = open_store(f"sqlite:///{copy}")
+    with store.session() as s:
+        create_user(s, "fh01_shenhe", DEMO_PASSWORD, "reviewer", "NBFH01")
     app = create_app(store, today=TODAY)
     app.state.snapshots.put_evaluation(PERIOD, demo_eval)
     yield app
@@ -145,8 +152,9 @@ def expected(kind: str, user: str, relation: str) -> bool:
     inside = relation in ("own", "child")
     return {"public": True, "see": inside, "write": bool(r["write"]) and inside,
             "approve": bool(r["approve"]) and (relation == "child" or bool(r["admin"])),
-            "plans": bool(r["plans"]), "admin": bool(r["admin"]),
-            "region": org in ("ZJ", "HZ", "NBFH"),
+            # plans: administrators and the reviewers of a region (省、市、区县), not of a facility
+            "plans": bool(r["plans"]) and org in REGIONS, "admin": bool(r["admin"]),
+            "region": org in REGIONS,
             # task 1 of the Hangzhou plan is led by 市卫生健康委员会: hz_shenhe speaks for it (demo users)
             "unit": user in ("admin", "hz_shenhe")}[kind]
 
@@ -204,3 +212,27 @@ def test_lists_hold_only_orgs_in_scope(clients, matrix_app):
         crossed += [(user, code) for code in seen if not org_path(store, code).startswith(root)]
         assert seen, user
     assert crossed == []
+
+
+def test_plans_are_owned_by_the_savers_region(clients):
+    """A district may not overwrite its city's plan; a new plan belongs to the saver's region; an
+    administrator's correction keeps the owner."""
+    city = {"title": "杭州市矩阵测试方案", "doc_number": "杭卫矩〔2025〕1号", "tasks": []}
+    district = {"title": "奉化区矩阵测试方案", "doc_number": "奉卫矩〔2025〕1号", "tasks": []}
+    assert clients["hz_shenhe"].post("/api/plans", json=city).status_code == 201
+    assert clients["fh_shenhe"].post("/api/plans", json=district).status_code == 201
+    r = clients["fh_shenhe"].post("/api/plans", json={**city, "title": "被区里改掉的方案"})
+    assert r.status_code == 403 and "该方案属杭州市" in r.json()["detail"], r.text
+    r = clients["hz_shenhe"].post("/api/plans", json={**district, "title": "被另一市改掉的方案"})
+    assert r.status_code == 403  # 奉化区 is in 宁波市, outside 杭州市
+    assert clients["admin"].post("/api/plans", json={**district, "title": "奉化区矩阵测试方案（修订）"}).status_code == 201
+    plans = {p["doc_number"]: p for p in clients["admin"].get("/api/plans").json()}
+    assert plans["杭卫矩〔2025〕1号"]["org"] == "HZ" and plans["杭卫矩〔2025〕1号"]["title"] == "杭州市矩阵测试方案"
+    assert plans["奉卫矩〔2025〕1号"]["org"] == "NBFH" and plans["奉卫矩〔2025〕1号"]["title"].endswith("（修订）")
+    # the demo's plans belong to the region their issuer names
+    assert plans["杭政办函〔2022〕47号"]["org"] == "HZ" and plans["奉政办发〔2023〕10号"]["org"] == "NBFH"
+
+
+def test_a_facility_reviewer_is_told_why_it_may_not_save_plans(clients):
+    r = clients["fh01_shenhe"].post("/api/plans", json={"title": "医院自拟方案", "tasks": []})
+    assert r.status_code == 403 and "省、市、区县" in r.json()["detail"]

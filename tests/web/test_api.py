@@ -6,6 +6,8 @@ import io
 
 import pytest
 
+from hqd.demo.build import PLANS_DIR
+
 PLAN_TXT = ("某市推动公立医院高质量发展实施方案\n2024年3月1日\n一、重点任务\n"
             "1.推进分级诊疗<script>alert(1)</script>。到2025年，基层就诊率达到65%以上。（责任单位：市卫生健康委）\n")
 
@@ -17,9 +19,24 @@ def test_openapi_lists_the_endpoints(client):
         assert p in paths
 
 
-def test_plans_tasks_and_targets(client):
+@pytest.fixture(scope="module")
+def saved_plan(client):
+    """This module's own plan, extracted from PLAN_TXT and saved (the same text again updates it in place)."""
+    ledger = client.post("/api/plans/extract", files={"file": ("方案.txt", PLAN_TXT.encode(), "text/plain")}).json()
+    saved = client.post("/api/plans", json=ledger)
+    assert saved.status_code == 201, saved.text
+    return saved.json()
+
+
+def test_plans_tasks_and_targets(client, demo_store):
+    from sqlalchemy import func, select
+
+    from hqd.store.models import Plan
+
     plans = client.get("/api/plans").json()
-    assert len(plans) == 5
+    with demo_store.session() as s:  # other tests save plans of their own: every stored plan, the demo's among them
+        assert len(plans) == s.scalar(select(func.count()).select_from(Plan))
+    assert {p.name for p in PLANS_DIR.glob("*.txt")} <= {p["file"] for p in plans}
     hz = next(p for p in plans if p["doc_number"] == "杭政办函〔2022〕47号")
     detail = client.get(f"/api/plans/{hz['id']}").json()
     target = next(g for t in detail["tasks"] for g in t["targets"] if g["indicator"] == "基层就诊率")
@@ -76,8 +93,15 @@ def test_plan_extract_and_save(client):
     ledger = r.json()
     assert ledger["tasks"][0]["targets"][0]["catalog_code"] == "RG-01"
     ledger["tasks"][0]["targets"][0]["value"] = 66
+    ledger["doc_number"] = "某卫测〔2025〕66号"  # a plan of this test's own, whatever else saved PLAN_TXT
+    ledger["source_text"] += "\n（本测试的方案）"
+    before = len(client.get("/api/plans").json())
     saved = client.post("/api/plans", json=ledger)
-    assert saved.status_code == 201 and saved.json()["targets"] == 1
+    assert saved.status_code == 201 and saved.json()["targets"] == 1 and saved.json()["created"]
+    assert len(client.get("/api/plans").json()) == before + 1
+    again = client.post("/api/plans", json=ledger)  # saving it again updates it in place
+    assert again.status_code == 201 and not again.json()["created"] and again.json()["plan_id"] == saved.json()["plan_id"]
+    assert len(client.get("/api/plans").json()) == before + 1
 
 
 @pytest.mark.parametrize("method, url, kwargs, status, field", [
@@ -113,8 +137,6 @@ def test_oversized_upload_is_refused(client, monkeypatch):
     assert r.status_code == 413 and "上限" in r.json()["detail"]
 
 
-def test_page_escapes_plan_text(client):
-    plans = client.get("/api/plans").json()
-    mine = next(p for p in plans if p["title"] and "某市" in p["title"])
-    html = client.get(f"/plans/{mine['id']}").text
+def test_page_escapes_plan_text(client, saved_plan):
+    html = client.get(f"/plans/{saved_plan['plan_id']}").text
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html

@@ -86,6 +86,12 @@ def test_sign_in_wrong_password_then_a_reporter_sees_its_own_org_only(server):
         assert pg.goto(server + "/orgs/NBFH01").status == 200
         denied = pg.goto(server + "/orgs/HZH01")
         assert denied.status == 403 and "无权" in denied.text()
+        assert "无权访问" in pg.content() and "无权查看机构“HZH01”的数据" in pg.content()  # a page, not JSON
+        pg.screenshot(path=str(SHOTS / "无权访问.png"), full_page=True)
+        pg.click("a:has-text('返回首页')")
+        assert pg.url.rstrip("/") == server and "奉化区医院填报员" in pg.content()
+        missing = pg.goto(server + "/no-such-page")
+        assert missing.status == 404 and "页面不存在" in pg.content()
         pg.goto(server + "/entry")
         assert "NBFH01" in pg.content()
         pg.goto(server + "/")

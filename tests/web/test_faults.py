@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from conftest import sign_in
 from hqd.store.models import Submission
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -190,14 +191,21 @@ def test_database_going_away_gives_503_and_recovers(throwaway_pg, tmp_path):
         create_user(s, "pgadmin", "Good-Pass-2025", "admin", None)
         token = create_token(s, "pgadmin", "故障测试")
     headers = {"authorization": f"Bearer {token}"}
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     with TestClient(create_app(store)) as c:
         assert c.get("/api/orgs", headers=headers).status_code == 200
+        sign_in(c, "pgadmin", "Good-Pass-2025")  # a browser session too
         stop()
         for path in ("/api/orgs", "/api/me", "/api/datasets"):
             r = c.get(path, headers=headers)
             assert r.status_code == 503, r.text
             assert r.json()["detail"] == "数据库暂时无法连接，请稍后重试" and r.headers["retry-after"]
+        for path in ("/plans", "/orgs"):  # pages: the same status as a Chinese page
+            r = c.get(path, headers=browser)
+            assert r.status_code == 503 and r.headers["content-type"].startswith("text/html"), r.text[:300]
+            assert "数据库暂时不可用，请稍后重试" in r.text
         start()
         r = c.get("/api/orgs", headers=headers)
         assert r.status_code == 200 and r.json()
+        assert c.get("/plans", headers=browser).status_code == 200  # the session survived the outage
     store.dispose()

@@ -6,6 +6,7 @@ from .roles import ROLE_NAMES, ROLES, Role
 from .users import (
     AccessError,
     Principal,
+    Throttle,
     authenticate,
     create_token,
     create_user,
@@ -13,12 +14,13 @@ from .users import (
     list_users,
     principal_for_session,
     principal_for_token,
+    purge_expired,
     sign_in,
     sign_out,
 )
 
 __all__ = [
-    "ROLES", "ROLE_NAMES", "AccessError", "PasswordError", "Principal", "Role", "authenticate",
+    "ROLES", "ROLE_NAMES", "AccessError", "PasswordError", "Principal", "Role", "Throttle", "authenticate",
     "check_password_rules", "create_token", "create_user", "disable_user", "hash_password", "list_users",
-    "principal_for_session", "principal_for_token", "sign_in", "sign_out", "verify_password",
+    "principal_for_session", "principal_for_token", "purge_expired", "sign_in", "sign_out", "verify_password",
 ]

@@ -26,18 +26,28 @@ def _expand(paths: list[Path]) -> list[Path]:
 def import_cmd(
     plans: list[Path] = typer.Argument(..., help="政策文件、台账 JSON 或目录"),
     user: str | None = typer.Option(None, "--user", help="操作人（写入审计日志）"),
+    org: str | None = typer.Option(None, "--org", help="新方案所属地区的机构代码（默认按发文机关名称判断，判断不出时属根机构）"),
 ) -> None:
+    from sqlalchemy import select
+
     from hqd.store.errors import StoreError
     from hqd.store.ledger import import_ledger, load_plan_file
+    from hqd.store.models import Org
 
     store = get_store()
     who = actor(user)
+    org_id = None
+    if org:
+        with store.session() as session:
+            org_id = session.scalar(select(Org.id).where(Org.code == org))
+        if org_id is None:
+            fail(f"机构代码“{org}”不存在（--org）")
     problems: list[str] = []
     for path in _expand(plans):
         try:
             ledger, digest = load_plan_file(path)
             with store.session() as session:
-                r = import_ledger(session, ledger, content_hash=digest, actor=who)
+                r = import_ledger(session, ledger, content_hash=digest, actor=who, org_id=org_id)
         except StoreError as exc:
             problems.extend(f"{path}：{p}" if not p.startswith(str(path)) else p for p in exc.problems)
             continue
@@ -52,15 +62,16 @@ def import_cmd(
 def list_cmd() -> None:
     from sqlalchemy import func, select
 
-    from hqd.store.models import Plan, PlanCitation, Task
+    from hqd.store.models import Org, Plan, PlanCitation, Task
 
     store = get_store()
     with store.session() as session:
         rows = session.execute(
-            select(Plan.id, Plan.doc_number, Plan.title, Plan.level, func.count(Task.id))
-            .outerjoin(Task, Task.plan_id == Plan.id).group_by(Plan.id).order_by(Plan.id))
-        for pid, num, title, level, n in rows:
+            select(Plan.id, Plan.doc_number, Plan.title, Plan.level, func.count(Task.id), Org.name)
+            .outerjoin(Task, Task.plan_id == Plan.id).outerjoin(Org, Org.id == Plan.org_id)
+            .group_by(Plan.id, Org.name).order_by(Plan.id))
+        for pid, num, title, level, n, region in rows:
             cited = [c.cited_plan_id for c in session.scalars(select(PlanCitation).where(PlanCitation.plan_id == pid))
                      if c.cited_plan_id]
-            out(f"{pid}\t{num or '（无文号）'}\t{level or ''}\t{n} 项任务\t{title or ''}"
+            out(f"{pid}\t{num or '（无文号）'}\t{level or ''}\t{region or ''}\t{n} 项任务\t{title or ''}"
                 + (f"\t上位文件 {','.join(map(str, cited))}" if cited else ""))

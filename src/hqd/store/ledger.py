@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .errors import StoreError
-from .models import Plan, PlanCitation, Target, Task, TaskProgress, TaskUnit, Unit, UnitAlias, utcnow
+from .models import Org, Plan, PlanCitation, Target, Task, TaskProgress, TaskUnit, Unit, UnitAlias, utcnow
 from .values import audit
 
 LEDGER_SUFFIXES = (".json",)
@@ -160,13 +161,40 @@ def find_unit(session: Session, name: str) -> Unit | None:
     return unit
 
 
-def import_ledger(session: Session, ledger: dict[str, Any], *, content_hash: str, actor: str) -> LedgerImport:
+def guess_region(texts: Iterable[str | None], regions: Sequence[tuple[int, str, int]]) -> int | None:
+    """The region a plan belongs to: in the first text (issuer, then title) naming any, the deepest region
+    named (宁波市奉化区人民政府办公室 → 奉化区, not 宁波市); else the first of `regions` (the root: province-wide).
+    `regions`: (org id, name, level) of the root org first, then every org with children."""
+    for text in texts:
+        hits = [(level, len(name), -oid, oid) for oid, name, level in regions if text and name and name in text]
+        if hits:
+            return max(hits)[3]
+    return regions[0][0] if regions else None
+
+
+def plan_region(session: Session, ledger: dict[str, Any]) -> int | None:
+    """`guess_region` over the store's org tree, for a plan imported without a saver's region (CLI, demo)."""
+    child = aliased(Org)
+    has_children = select(child.id).where(child.parent_id == Org.id).exists()
+    regions = [tuple(r) for r in session.execute(select(Org.id, Org.name, Org.level)
+                                                 .where(Org.parent_id.is_(None) | has_children)
+                                                 .order_by(Org.level, Org.id))]
+    return guess_region((ledger.get("issuer"), ledger.get("title")), regions)
+
+
+def existing_plan(session: Session, ledger: dict[str, Any], content_hash: str) -> Plan | None:
+    """The stored plan a ledger re-imports: the same 文号, else the same content."""
     doc_number = norm_doc_number(ledger.get("doc_number"))
-    plan = None
-    if doc_number:
-        plan = session.scalar(select(Plan).where(Plan.doc_number == doc_number))
-    if plan is None:
-        plan = session.scalar(select(Plan).where(Plan.content_hash == content_hash))
+    plan = session.scalar(select(Plan).where(Plan.doc_number == doc_number)) if doc_number else None
+    return plan or session.scalar(select(Plan).where(Plan.content_hash == content_hash))
+
+
+def import_ledger(session: Session, ledger: dict[str, Any], *, content_hash: str, actor: str,
+                  org_id: int | None = None) -> LedgerImport:
+    """`org_id`: the region that owns a new plan (the saver's org); None: the region its issuer names.
+    A re-imported plan keeps its owner."""
+    doc_number = norm_doc_number(ledger.get("doc_number"))
+    plan = existing_plan(session, ledger, content_hash)
     other = session.scalar(select(Plan).where(Plan.content_hash == content_hash))
     if plan is not None and other is not None and other.id != plan.id:
         raise StoreError(f"文件内容与已导入的另一份文件（{other.title or other.file}）相同，但文号不同，未导入")
@@ -184,6 +212,8 @@ def import_ledger(session: Session, ledger: dict[str, Any], *, content_hash: str
     plan.file = ledger.get("file")
     plan.ledger = ledger
     plan.updated_at = utcnow()
+    if plan.org_id is None:
+        plan.org_id = org_id if org_id is not None else plan_region(session, ledger)
     session.flush()
     out = LedgerImport(plan_id=plan.id, created=created, title=plan.title)
 

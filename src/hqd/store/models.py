@@ -72,7 +72,11 @@ class Plan(Base):
     ledger: Mapped[dict | None] = mapped_column(JSON)  # the ledger JSON as imported
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The region that owns the plan (发文地区): the saver's org, or the region named in the issuer. Its
+    # responsible units (市卫生健康委 …) are that region's; only users within it may re-save the plan.
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("org.id", ondelete="SET NULL"), index=True)
 
+    org: Mapped[Org | None] = relationship()
     tasks: Mapped[list[Task]] = relationship(back_populates="plan", order_by="Task.position")
     citations: Mapped[list[PlanCitation]] = relationship(
         back_populates="plan", foreign_keys="PlanCitation.plan_id", cascade="all, delete-orphan"
@@ -403,7 +407,7 @@ class WebSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # expired rows are purged on sign-in
 
 
 class ApiToken(Base):

@@ -119,10 +119,12 @@ def save_plan(body: LedgerBody, request: Request, who: Scope = Depends(scope)):
 
 
 def save_ledger(request: Request, ledger: dict, who: Scope) -> dict:
+    """Save a reviewed ledger. A new plan is owned by the saver's region (an administrator's: the region its
+    issuer names); re-saving a stored plan needs the owner in the saver's scope."""
     import hashlib
     import json
 
-    from hqd.store.ledger import import_ledger
+    from hqd.store.ledger import existing_plan, import_ledger
 
     for i, t in enumerate(ledger.get("tasks") or []):
         if not isinstance(t, dict) or not isinstance(t.get("path", []), list):
@@ -130,18 +132,23 @@ def save_ledger(request: Request, ledger: dict, who: Scope) -> dict:
     digest = hashlib.sha256((ledger.get("source_text") or json.dumps(ledger, ensure_ascii=False, sort_keys=True))
                             .encode()).hexdigest()
     with store(request).session() as s:
-        result = import_ledger(s, ledger, content_hash=digest, actor=who.user)
+        old = existing_plan(s, ledger, digest)
+        owner = (old.org.code if old.org else None, old.title or old.file or str(old.id)) if old else None
+        org_id = None if who.role.admin else q.org_or_404(s, who.principal.org_code).id
+    if owner is not None:
+        who.require_plan_owner(*owner)
+    with store(request).session() as s:
+        result = import_ledger(s, ledger, content_hash=digest, actor=who.user, org_id=org_id)
     request.app.state.snapshots.invalidate()
     return {"plan_id": result.plan_id, "created": result.created, "tasks": result.tasks_added + result.tasks_updated,
             "targets": result.targets, "title": result.title}
 
 
-@router.get("/tasks", summary="任务（可按方案筛选；mine=true 只列本人所代表的责任单位牵头或配合的任务）")
+@router.get("/tasks", summary="任务（可按方案筛选；mine=true 只列本人所代表的责任单位在本地区方案中牵头或配合的任务）")
 def list_tasks(request: Request, plan_id: int | None = None, mine: bool = False, who: Scope = Depends(scope)):
     rows = q.tasks(store(request), plan_id)
     if mine:
-        unit = who.unit_name()
-        rows = [t for t in rows if unit in t["lead_units"] or unit in t["support_units"]]
+        rows = [t for t in rows if who.speaks_for(t["lead_units"] + t["support_units"], t["plan_org"])]
     return rows
 
 
@@ -162,9 +169,13 @@ def report_task_progress(task_id: int, body: ProgressBody, request: Request, who
         task = s.get(Task, task_id)
         if task is None:
             raise WebError(404, f"任务 {task_id} 不存在", "task_id")
-        unit = body.unit if (who.role.admin and body.unit) else who.unit_name()
+        unit = body.unit if (who.role.admin and body.unit) else who.unit_name
+        plan_org = task.plan.org.code if task.plan.org else None
         if not who.role.admin and unit not in {tu.unit.name for tu in task.units}:
             who.deny(f"报告任务 {task_id} 的进展（本人所代表的单位不是该任务的牵头或配合单位）", f"task|{task_id}")
+        if not who.role.admin and not who.in_plan_region(plan_org):
+            who.deny(f"报告任务 {task_id} 的进展（该任务属{task.plan.org.name}的方案，本人所在机构不在其辖区内；"
+                     f"各地同名的责任单位不是同一单位）", f"task|{task_id}")
         if not who.role.admin and not (who.role.write or who.role.approve):
             who.deny("报告任务进展（只读账号）", f"task|{task_id}")
         row = report_progress(s, plan=str(task.plan_id), task_path=task.path, period=body.period, unit=unit or "",

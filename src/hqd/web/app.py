@@ -1,7 +1,8 @@
 """The FastAPI application: REST API under /api (OpenAPI at /api/docs), Chinese pages elsewhere.
 
 Errors are JSON `{"detail": 中文说明, "field": 出错的字段}` with a 4xx status for bad input; the store's
-errors (unknown codes, locked or conflicting values) map to 400/404/409.
+errors (unknown codes, locked or conflicting values) map to 400/404/409. A browser asking for a page
+(not /api, not asking for JSON) gets the same status as a Chinese page instead (`error_response`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,26 @@ _TYPE_WORDS = {"int_parsing": "应为整数", "float_parsing": "应为数字", "
                "dict_type": "应为对象", "list_type": "应为列表", "string_type": "应为文字"}
 
 
+DB_DOWN = "数据库暂时无法连接，请稍后重试"
+
+
+def wants_html(request: Request) -> bool:
+    """Pages answer errors with a page; /api, and clients that ask for JSON, get JSON."""
+    if request.url.path.startswith("/api"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "application/json" not in accept
+
+
+def error_response(request: Request, status: int, detail: str, field: str | None = None,
+                   headers: dict[str, str] | None = None):
+    if wants_html(request):
+        from .pages import error_page
+
+        return error_page(request, status, detail, headers)
+    return JSONResponse({"detail": detail, "field": field}, status_code=status, headers=headers)
+
+
 class WebError(Exception):
     def __init__(self, status: int, detail: str, field: str | None = None):
         self.status, self.detail, self.field = status, detail, field
@@ -56,17 +77,16 @@ def create_app(store: Store, today: date | None = None) -> FastAPI:
         loc = [str(x) for x in first.get("loc", ()) if x not in ("body", "query", "path", "form")]
         field = ".".join(loc) or None
         words = _TYPE_WORDS.get(first.get("type", ""), "无效")
-        return JSONResponse({"detail": f"参数“{field or '请求'}”{words}", "field": field}, status_code=422)
+        return error_response(request, 422, f"参数“{field or '请求'}”{words}", field)
 
     @app.exception_handler(WebError)
     async def _web(request: Request, exc: WebError):
-        return JSONResponse({"detail": exc.detail, "field": exc.field}, status_code=exc.status)
+        return error_response(request, exc.status, exc.detail, exc.field)
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError):
         status = 409 if isinstance(exc, ConflictError | LockedError) else (404 if "不存在" in str(exc) else 400)
-        return JSONResponse({"detail": "；".join(exc.problems) if hasattr(exc, "problems") else str(exc),
-                             "field": None}, status_code=status)
+        return error_response(request, status, "；".join(exc.problems) if hasattr(exc, "problems") else str(exc))
 
     @app.exception_handler(SignInRequired)
     async def _signin(request: Request, exc: SignInRequired):
@@ -78,11 +98,11 @@ def create_app(store: Store, today: date | None = None) -> FastAPI:
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden):
-        return JSONResponse({"detail": exc.detail, "field": exc.field}, status_code=403)
+        return error_response(request, 403, exc.detail, exc.field)
 
     @app.exception_handler(AccessError)
     async def _access(request: Request, exc: AccessError):
-        return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
+        return error_response(request, exc.status, exc.message, exc.field)
 
     @app.exception_handler(DBAPIError)
     async def _database_down(request: Request, exc: DBAPIError):
@@ -90,14 +110,13 @@ def create_app(store: Store, today: date | None = None) -> FastAPI:
         # reconnects by itself once it is back, so the next request after that succeeds.
         if not exc.connection_invalidated and not isinstance(exc, OperationalError):
             raise exc
-        return JSONResponse({"detail": "数据库暂时无法连接，请稍后重试", "field": None}, status_code=503,
-                            headers={"retry-after": "5"})
+        return error_response(request, 503, DB_DOWN, headers={"retry-after": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else {
             404: "页面或资源不存在", 405: "不支持该请求方法"}.get(exc.status_code, "请求有误")
-        return JSONResponse({"detail": detail, "field": None}, status_code=exc.status_code)
+        return error_response(request, exc.status_code, detail)
 
     from . import api, auth, pages
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from hqd.access import AccessError, authenticate, sign_in, sign_out
+from hqd.access import AccessError, Throttle, authenticate, sign_in, sign_out
 from hqd.config import load_settings
 from hqd.report.tables import literal
 from hqd.store.models import AuditLog
@@ -41,8 +41,10 @@ def _safe_next(target: str | None) -> str:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/", error: str | None = None):
     token = secrets.token_urlsafe(24)
-    resp = _page(request, "login.html", "登录", next=_safe_next(next), error=error, login_csrf=token)
-    resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=load_settings().secure_cookies)
+    settings = load_settings()
+    resp = _page(request, "login.html", "登录", next=_safe_next(next), error=error, login_csrf=token,
+                 max_failures=settings.login_max_failures, wait_minutes=f"{settings.login_failure_minutes:g}")
+    resp.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies)
     return resp
 
 
@@ -57,10 +59,12 @@ async def login(request: Request):
     store = request.app.state.store
     ip = request.client.host if request.client else "?"
     settings = load_settings()
+    throttle = Throttle.from_settings()
+
     def check():  # argon2 takes tens of milliseconds on purpose: off the event loop
         with store.session() as s:  # committed on failure too: the failure row and its audit are the point
             try:
-                who = authenticate(s, username, password, ip)
+                who = authenticate(s, username, password, ip, throttle)
             except AccessError as exc:
                 return exc, None
             return None, sign_in(s, who.username, settings.session_hours)[0]

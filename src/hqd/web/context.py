@@ -10,7 +10,9 @@ for every signed-in user. A refusal is a 403 with a Chinese message and an audit
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from fastapi import Request
 from sqlalchemy import select
@@ -82,9 +84,24 @@ class Scope:
         if path is not None and not self.can_approve(path):
             self.deny(f"审核机构“{org_code}”的报送", org_code, field)
 
+    def is_region_user(self) -> bool:
+        """A user of a region (省、市、区县: an org with children), not of a facility."""
+        return self.role.admin or self.principal.org_code in regions(self.store)
+
     def require_plans(self) -> None:
-        if not self.role.plans:
-            self.deny("上传或保存政策方案", "plans")
+        """Uploading and saving plans: administrators, and reviewers of a region (not of a facility)."""
+        if not (self.role.plans and self.is_region_user()):
+            self.deny("上传或保存政策方案（限系统管理员和省、市、区县卫生健康行政部门的审核人员）", "plans")
+
+    def require_plan_owner(self, plan_org: str | None, title: str) -> None:
+        """Re-saving a stored plan: only users whose scope holds the region that owns it (a district may not
+        overwrite its city's plan; the city may correct the district's)."""
+        owner = self.path_of(plan_org) if plan_org else None
+        if owner is not None and not self.can_see(owner):
+            from hqd.report.from_store import org_names
+
+            name = org_names(self.store).get(plan_org, plan_org)
+            self.deny(f"修改方案“{title}”（该方案属{name}，不在本机构辖区内）", f"plan|{title}", "doc_number")
 
     def require_admin(self, what: str = "访问系统管理功能") -> None:
         if not self.role.admin:
@@ -92,9 +109,10 @@ class Scope:
 
     def require_region(self, what: str) -> None:
         """Region-wide documents (a plan's ledger with every region's progress): users of a region, not a facility."""
-        if not self.role.admin and self.principal.org_code not in regions(self.store):
+        if not self.is_region_user():
             self.deny(what, "region")
 
+    @cached_property
     def unit_name(self) -> str | None:
         """The responsible unit (责任单位) the user speaks for, under its canonical name."""
         from hqd.store.ledger import find_unit
@@ -104,6 +122,17 @@ class Scope:
         with self.store.session() as s:
             unit = find_unit(s, self.principal.unit)
             return unit.name if unit else self.principal.unit
+
+    def in_plan_region(self, plan_org: str | None) -> bool:
+        """Whether the user's org lies in the region that owns a plan. Unit names repeat across regions
+        (every city has a 市卫生健康委), so a unit named in city A's plan is city A's, not city B's.
+        A plan with no region (imported before the org tree) is province-wide."""
+        owner = self.path_of(plan_org) if plan_org else None
+        return owner is None or self.org_path.startswith(owner)
+
+    def speaks_for(self, units: Iterable[str], plan_org: str | None) -> bool:
+        """Whether the user reports for one of a task's responsible units (`units`, canonical names)."""
+        return self.unit_name is not None and self.unit_name in units and self.in_plan_region(plan_org)
 
     # ── list filters ──
 

@@ -40,6 +40,27 @@ def page(request: Request, name: str, title: str, nav: str, **context) -> HTMLRe
                                                       **context})
 
 
+MAX_PENDING_PLANS = 200  # extracted plans awaiting review, in memory
+ERROR_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "请求方式有误", 409: "操作未完成",
+                413: "文件过大", 415: "文件类型不支持", 422: "填写内容有误", 429: "操作过于频繁",
+                503: "数据库暂时不可用，请稍后重试"}
+
+
+def error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """An error as a page (status kept): what happened, and links back. Reads nothing from the database,
+    so it also serves when the database is down."""
+    from urllib.parse import urlsplit
+
+    ref = urlsplit(request.headers.get("referer", ""))
+    same_site = ref.netloc == request.url.netloc and ref.path.startswith("/") and ref.path != request.url.path
+    back = ref.path + (f"?{ref.query}" if ref.query else "") if same_site else "/"
+    resp = page(request, "error.html", ERROR_TITLES.get(status, "请求未完成"), "", status=status, detail=detail,
+                back=back)
+    resp.status_code = status
+    resp.headers.update(headers or {})
+    return resp
+
+
 def _store(request: Request):
     return request.app.state.store
 
@@ -70,7 +91,9 @@ async def upload_plan(request: Request, file: Annotated[UploadFile, File()], who
         return page(request, "upload.html", "上传方案", "政策台账", ledger=None, error=exc.detail)
     token = secrets.token_urlsafe(16)
     pending = request.app.state.__dict__.setdefault("pending_plans", {})
-    pending[token] = ledger
+    pending[token] = (who.user, ledger)  # only the uploader may confirm it
+    while len(pending) > MAX_PENDING_PLANS:  # uploads never confirmed: the oldest go first
+        pending.pop(next(iter(pending)))
     return page(request, "upload.html", "审核抽取结果", "政策台账", ledger=ledger, token=token, error=None)
 
 
@@ -78,9 +101,11 @@ async def upload_plan(request: Request, file: Annotated[UploadFile, File()], who
 async def confirm_plan(request: Request, who: Scope = Depends(scope)):
     who.require_plans()
     form = await request.form()
-    ledger = request.app.state.__dict__.get("pending_plans", {}).pop(str(form.get("token")), None)
-    if ledger is None:
+    pending = request.app.state.__dict__.get("pending_plans", {})
+    uploader, ledger = pending.get(str(form.get("token")), (None, None))
+    if ledger is None or uploader != who.user:
         raise WebError(400, "审核会话已过期，请重新上传方案", "token")
+    del pending[str(form.get("token"))]
     for key in ("title", "doc_number", "issuer", "date"):
         ledger[key] = str(form.get(key) or "").strip() or None
     split = __import__("re").compile(r"[、,，;；]")

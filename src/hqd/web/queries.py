@@ -55,6 +55,7 @@ def plans(store: Store) -> list[dict]:
             tasks = [t for t in p.tasks if not t.removed]
             out.append({"id": p.id, "title": p.title or p.file, "issuer": p.issuer, "doc_number": p.doc_number,
                         "date": p.date.isoformat() if p.date else None, "level": p.level, "file": p.file,
+                        "org": p.org.code if p.org else None, "org_name": p.org.name if p.org else None,
                         "tasks": len(tasks), "targets": sum(len(t.targets) for t in tasks),
                         "cites": [{"title": c.title, "doc_number": c.doc_number, "plan_id": c.cited_plan_id}
                                   for c in p.citations],
@@ -93,7 +94,8 @@ def plan_detail(store: Store, plan_id: int) -> dict:
                 } for g in t.targets],
             })
         return {"id": p.id, "title": p.title or p.file, "issuer": p.issuer, "doc_number": p.doc_number,
-                "date": p.date.isoformat() if p.date else None, "level": p.level, "tasks": tasks, "has_text": bool(text)}
+                "date": p.date.isoformat() if p.date else None, "level": p.level, "tasks": tasks, "has_text": bool(text),
+                "org": p.org.code if p.org else None, "org_name": p.org.name if p.org else None}
 
 
 def clause_context(text: str, start: int, end: int, clause: str, margin: int = 80) -> dict:
@@ -186,7 +188,8 @@ def tasks(store: Store, plan_id: int | None = None) -> list[dict]:
         q = select(Task).where(Task.removed.is_(False))
         if plan_id is not None:
             q = q.where(Task.plan_id == plan_id)
-        return [{"id": t.id, "plan_id": t.plan_id, "path": t.path, "title": t.title, "status": t.status,
+        return [{"id": t.id, "plan_id": t.plan_id, "plan_org": t.plan.org.code if t.plan.org else None,
+                 "path": t.path, "title": t.title, "status": t.status,
                  "deadline": t.deadline.isoformat() if t.deadline else None,
                  "lead_units": [u.unit.name for u in t.units if u.role == "lead"],
                  "support_units": [u.unit.name for u in t.units if u.role == "support"]}
