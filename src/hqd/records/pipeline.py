@@ -4,7 +4,9 @@ Before the scans, probes (``probes.py``) find the single-column rules that no ro
 only the others are evaluated row by row. Then two scans per computation, each one query with a
 small GROUP BY (hash tables that stay in cache: wide aggregations over many groups are what makes
 such queries slow). Scan 1 validates every row against the remaining rules, counts rejects by
-reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid rows; the reference
+reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid rows (where the
+probes found no rule firing, it first only counts the rows breaking any rule left, and groups by
+reason only when that count is not 0); the reference
 population (low-risk groups, group means, weights) is built from those sums in Python and
 registered as a table. Scan 2 reads the valid rows of the period (re-checking only the rules that
 named some row in scan 1), joins each to its group's reference row and sums every measure's

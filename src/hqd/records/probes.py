@@ -10,6 +10,13 @@ ICD-10 pattern). A rule with no breaking row is left out of the
 per-row validation: it names no row, so leaving it out changes no row's reason. Every other rule
 stays, and breaking rows are counted and set aside exactly as before.
 
+Before any query, the files' own statistics are read once (``Engine.column_stats``: per row group
+the null count, min and max, from the cached footers): a rule that fires only on NULL, or only on
+values outside bounds (integer codes without gaps, ranges, negative costs — even over several
+columns), is ruled out when no row group can hold such a value. Only the rules the statistics leave
+(text code lists, the ICD-10 pattern, empty strings where the minimum does not rule them out) are
+asked as queries.
+
 Only for engines whose scans push filters into the files (``Engine.probes``) and typed sources
 (Parquet): elsewhere each probe would be a full scan and every rule simply stays.
 """
