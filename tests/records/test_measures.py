@@ -168,3 +168,17 @@ def test_csv_matches_parquet_and_reports_bad_rows(tmp_path, result, encoding):
     for m, (num, den, exc, _value) in EXPECTED_A.items():
         r = res.rate("A", "2025Q2", m)
         assert (r.numerator, r.denominator, r.excluded) == (pytest.approx(num), den, exc), m
+
+
+def test_other_years_are_validated_but_stay_out_of_the_reference(tmp_path, result):
+    from .handmade import RECORDS, rec
+
+    # A 2024 death in G1 would make G1 high-risk if it counted in the 2025 reference.
+    older = [rec("B", "o1", "G1", 2, 3000, 500, discharge="2024-11-02", discharge_disposition="5")]
+    path = write_parquet(tmp_path / "years.parquet", RECORDS + older)
+    res = compute(path, "2025Q2", settings=SETTINGS)
+    assert res.rejects.total_rows == len(RECORDS) + 1 and res.rejects.rejected == 0
+    assert [(g.drg_code, g.n, g.deaths, g.low_risk) for g in res.reference] == [
+        (g.drg_code, g.n, g.deaths, g.low_risk) for g in result.reference]
+    assert [(r.org, r.measure, r.numerator, r.denominator) for r in res.rates] == [
+        (r.org, r.measure, r.numerator, r.denominator) for r in result.rates]

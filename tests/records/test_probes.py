@@ -39,3 +39,41 @@ def test_probes_keep_exactly_the_rules_that_fire_and_rejects_are_unchanged(tmp_p
         # The measures read exactly the valid rows.
         _, rows = s.engine.query("SELECT COUNT(*) FROM input_clean")
         assert rows[0][0] == len(RECORDS)
+
+
+def test_statistics_prove_rules_on_clean_files_and_never_hide_a_bad_row(tmp_path):
+    from hqd.records.probes import proven_by_stats
+
+    clean = write_parquet(tmp_path / "clean.parquet", RECORDS)
+    with Session(clean, "duckdb", settings=RecordsSettings()) as s:
+        stats = s.engine.column_stats("input_raw")
+        proven = {r.message for r in schema.RULES if proven_by_stats(r, stats)}
+        assert {"实际住院天数小于0", "年龄超出0–150岁", "费用为负数", "择期手术标志（elective）代码未知",
+                "手术级别（surgery_grade）代码未知", "病案记录号（record_id）缺失"} <= proven
+        # Code lists of text columns and the ICD-10 pattern need the data, not the statistics.
+        assert "性别（sex）代码未知" not in proven and "主要诊断编码不符合ICD-10格式" not in proven
+    # Each of these breaks a rule the statistics would otherwise prove: min/max/null count show it.
+    bad = [
+        rec("A", "z1", "G1", 2, 3000, 1000, age=151),
+        rec("A", "z2", "G1", 2, 3000, -5),  # negative drug cost
+        rec("A", "z3", "G1", 2, 3000, 1000, surgery_grade=5, surgery_count=1),
+        rec("A", "z4", "G1", 2, 3000, 1000, elective=None),
+    ]
+    path = write_parquet(tmp_path / "bad.parquet", RECORDS + bad)
+    with Session(path, "duckdb", settings=RecordsSettings()) as s:
+        assert s.rejects().by_reason == {
+            "年龄超出0–150岁": 1, "费用为负数": 1, "手术级别（surgery_grade）代码未知": 1, "择期手术标志（elective）缺失": 1,
+        }
+
+
+def test_rows_breaking_only_multi_column_rules_are_named_after_the_counting_scan(tmp_path):
+    # Every probed rule holds, so scan 1 first only counts rows breaking the rules left; one does.
+    bad = [rec("B", "z5", "G2", 2, 3000, 1000, admit_date=__import__("datetime").date(2025, 6, 1))]
+    path = write_parquet(tmp_path / "r.parquet", RECORDS + bad)
+    with Session(path, "duckdb", settings=RecordsSettings()) as s:
+        assert "input" in s._cleared
+        report = s.rejects()
+        assert report.by_reason == {"出院日期早于入院日期": 1} and report.valid_rows == len(RECORDS)
+        assert [x["record_id"] for x in report.samples] == ["z5"]
+        _, rows = s.engine.query("SELECT COUNT(*) FROM input_clean")
+        assert rows[0][0] == len(RECORDS)

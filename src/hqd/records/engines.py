@@ -7,6 +7,7 @@ files differs (``read_parquet``/``read_csv`` vs ``spark.read``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,11 +23,22 @@ class Engine(Protocol):
     probes: bool  # filters are pushed into Parquet scans, so single-column rules are probed first
 
     def create_raw_view(self, view: str, source: Source) -> tuple[set[str], set[str]]: ...
+    def column_stats(self, view: str) -> dict[str, ColumnStats]: ...
     def create_view(self, view: str, sql: str) -> None: ...
     def materialize(self, name: str, sql: str) -> None: ...
     def register_table(self, name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> None: ...
     def query(self, sql: str) -> tuple[list[str], list[tuple]]: ...
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ColumnStats:
+    """A column over all rows of a source, from the Parquet footers: NULLs, min and max of the
+    other values (None when every value is NULL; min and max may be bounds rather than values)."""
+
+    nulls: int
+    low: float | str | None
+    high: float | str | None
 
 
 def _sql_str(s: str) -> str:
@@ -66,6 +78,9 @@ class DuckDBEngine:
         # The probes and the scans read the same Parquet footers again and again.
         self.con.execute("LOAD parquet")
         self.con.execute("SET parquet_metadata_cache = true")
+        # No progress bar: DuckDB would draw its own on the terminal (the CLI shows hqd's steps).
+        self.con.execute("SET enable_progress_bar = false")
+        self._parquet: dict[str, tuple[list[Path], dict[str, str]]] = {}  # raw view → files, column types
 
     def _run(self, sql: str):
         try:
@@ -86,6 +101,7 @@ class DuckDBEngine:
             strings = {n for n in present if types[n] == "VARCHAR" and schema.BY_NAME[n].type == "VARCHAR"}
             tail = "filename AS _file, CAST(file_row_number + 1 AS BIGINT) AS _line, CAST(NULL AS VARCHAR) AS _struct"
             self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {_raw_select(present, text, tail)} FROM {scan}")
+            self._parquet[view] = (list(source.files), {n: types[n] for n in present})
             return text, strings
         parts = []
         text: set[str] = set()
@@ -100,6 +116,38 @@ class DuckDBEngine:
             parts.append(f"SELECT {_raw_select(present, set(), tail)} FROM {scan}")
         self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS " + " UNION ALL ".join(parts))
         return text, set(schema.NAMES)
+
+    def column_stats(self, view: str) -> dict[str, ColumnStats]:
+        """Statistics of the schema columns of a Parquet raw view that every file stores with the
+        schema's type and with statistics in every row group (the others are left out): one read of
+        the (cached) footers instead of a query per column."""
+        if view not in self._parquet:
+            return {}
+        files, types = self._parquet[view]
+        typed = {n for n, t in types.items() if t == schema.BY_NAME[n].type}
+        rows = self._run(
+            "SELECT path_in_schema, stats_null_count, row_group_num_rows, stats_min_value, stats_max_value "
+            f"FROM parquet_metadata([{', '.join(_sql_str(str(p)) for p in files)}])"
+        ).fetchall()
+        groups = self._run(
+            f"SELECT SUM(num_row_groups) FROM parquet_file_metadata([{', '.join(_sql_str(str(p)) for p in files)}])"
+        ).fetchone()[0]
+        by_col: dict[str, list[tuple]] = {}
+        for name, nulls, n, lo, hi in rows:
+            if name in typed:
+                by_col.setdefault(name, []).append((nulls, n, lo, hi))
+        out = {}
+        for name, parts in by_col.items():
+            if len(parts) != groups or any(nulls is None for nulls, *_ in parts):
+                continue
+            values = [(lo, hi) for nulls, n, lo, hi in parts if nulls < n]
+            if any(lo is None or hi is None for lo, hi in values):
+                continue
+            conv = str if schema.BY_NAME[name].type in ("VARCHAR", "DATE") else float
+            lows, highs = [conv(lo) for lo, _ in values], [conv(hi) for _, hi in values]
+            out[name] = ColumnStats(sum(nulls for nulls, *_ in parts), min(lows, default=None),
+                                    max(highs, default=None))
+        return out
 
     @staticmethod
     def _csv_columns(columns: list[str]) -> str:
@@ -210,6 +258,9 @@ class SparkEngine:
         self._sql(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT "
                   f"{_raw_select(present, text, '_file, _line, _struct')} FROM {tmp}")
         return text, strings
+
+    def column_stats(self, view: str) -> dict[str, ColumnStats]:
+        return {}  # no probes on Spark
 
     def create_view(self, view: str, sql: str) -> None:
         self._sql(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")

@@ -4,7 +4,9 @@ Before the scans, probes (``probes.py``) find the single-column rules that no ro
 only the others are evaluated row by row. Then two scans per computation, each one query with a
 small GROUP BY (hash tables that stay in cache: wide aggregations over many groups are what makes
 such queries slow). Scan 1 validates every row against the remaining rules, counts rejects by
-reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid rows; the reference
+reason and sums cases, deaths, cost and LOS per (year, DRG group) of the valid rows (where the
+probes found no rule firing, it first only counts the rows breaking any rule left, and groups by
+reason only when that count is not 0); the reference
 population (low-risk groups, group means, weights) is built from those sums in Python and
 registered as a table. Scan 2 reads the valid rows of the period (re-checking only the rules that
 named some row in scan 1), joins each to its group's reference row and sums every measure's
@@ -27,7 +29,7 @@ from .engines import Engine, make_engine
 from .errors import RecordsError
 from .measures import BY_ID, MEASURES, Measure, Projection, aggregates, extra_aggregates, flag_columns
 from .periods import Period, parse_period
-from .probes import rules_that_never_fire
+from .probes import probed_rules, rules_that_never_fire
 from .reference import REF_COLUMNS, RefGroup, build_reference
 from .settings import RecordsSettings, load_records_settings
 from .sources import Source, open_source
@@ -112,6 +114,9 @@ class Session:
         self.settings = settings or load_records_settings()
         self.sources: list[Source] = []
         self._layouts: dict[str, tuple[set[str], set[str], bool]] = {}  # prefix → text, strings, structural
+        # prefix → the rules the probes proved no row breaks, for sources where no probed rule fired
+        self._cleared: dict[str, frozenset[str]] = {}
+        self._one_year: dict[str, int] = {}  # prefix → the year of every discharge, when statistics show one
         self.engine: Engine = make_engine(engine or self.settings.engine, self.settings)
         try:
             self._register("input", path, encoding)
@@ -133,8 +138,15 @@ class Session:
         self._layouts[prefix] = (text, strings, structural)
         self.engine.create_view(f"{prefix}_typed", schema.typed_sql(f"{prefix}_raw", text, strings))
         # Probes answer from Parquet statistics and dictionaries; over CSV each would re-read the file.
-        skip = (rules_that_never_fire(self.engine, f"{prefix}_typed")
-                if self.engine.probes and src.kind == "parquet" else frozenset())
+        skip: frozenset[str] = frozenset()
+        if self.engine.probes and src.kind == "parquet":
+            stats = self.engine.column_stats(f"{prefix}_raw")
+            skip = rules_that_never_fire(self.engine, f"{prefix}_typed", stats)
+            d = stats.get("discharge_date")
+            if d is not None and d.nulls == 0 and d.low is not None and str(d.low)[:4] == str(d.high)[:4]:
+                self._one_year[prefix] = int(str(d.low)[:4])
+            if skip >= probed_rules():
+                self._cleared[prefix] = skip
         self.engine.create_view(
             f"{prefix}_validated", schema.validated_sql(f"{prefix}_raw", text, strings, structural, skip)
         )
@@ -160,18 +172,32 @@ class Session:
         are counted by reason alone: their year, group and sums are not used."""
         if prefix in self._scans:
             return self._scans[prefix]
-        y = "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
-        cols, rows = self.engine.query(
-            f"SELECT {y} AS y, drg_code AS drg, _reason AS reason, COUNT(*) AS n, "
-            f"COUNT_IF(discharge_disposition = '5') AS deaths, SUM(total_cost) AS cost, SUM(los) AS los_sum "
-            f"FROM {prefix}_validated GROUP BY {y}, drg_code, _reason"
-        )
-        out = [dict(zip(cols, r, strict=True)) for r in rows]
+        # Every discharge in one year (the statistics show it): no need to extract it row by row.
+        y = str(self._one_year[prefix]) if prefix in self._one_year else "CAST(EXTRACT(YEAR FROM discharge_date) AS INTEGER)"
+        keys = "drg_code" if prefix in self._one_year else f"{y}, drg_code"  # (GROUP BY 2025 would name a column)
+        sums = ("COUNT(*) AS n, COUNT_IF(discharge_disposition = '5') AS deaths, SUM(total_cost) AS cost, "
+                "SUM(los) AS los_sum")
+        out = None
+        text, strings, structural = self._layouts[prefix]
+        if prefix in self._cleared:
+            # No probed rule fired: count the rows that break any rule left, without naming which.
+            # Grouping by a per-row reason costs more; that is done only when this count is not 0.
+            inner, bad = schema.violation_sql(f"{prefix}_raw", text, strings, structural, self._cleared[prefix])
+            cols, rows = self.engine.query(
+                f"SELECT {y} AS y, drg_code AS drg, {sums}, COUNT_IF({bad}) AS bad FROM ({inner}) AS t "
+                f"GROUP BY {keys}")
+            out = [dict(zip(cols, r, strict=True)) for r in rows]
+            out = None if any(r.pop("bad") for r in out) else [r | {"reason": None} for r in out]
+        if out is None:
+            cols, rows = self.engine.query(
+                f"SELECT {y} AS y, drg_code AS drg, _reason AS reason, {sums} "
+                f"FROM {prefix}_validated GROUP BY {keys}, _reason"
+            )
+            out = [dict(zip(cols, r, strict=True)) for r in rows]
         self._scans[prefix] = out
         # Now that every rule's count is known, the valid rows are those breaking none of the rules
         # that named some row: the measures' scan evaluates only those (none on clean data).
         fired = frozenset(r["reason"] for r in out if r["reason"] is not None)
-        text, strings, structural = self._layouts[prefix]
         self.engine.create_view(f"{prefix}_clean", schema.valid_sql(f"{prefix}_raw", text, strings, structural, fired))
         return out
 

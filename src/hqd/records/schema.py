@@ -119,6 +119,11 @@ class Rule:
     on_distinct: bool = False
     # Format and structure rules read helper columns that exist only for text sources (CSV).
     helper: bool = False
+    # What the files' statistics (per row group: null count, min, max) must show for the rule to
+    # fire on no row: "null" — no NULL in ``column``; "null_or_empty" — no NULL and a minimum
+    # above ''; "range" — every column of ``bounds`` within its (low, high) bounds (None: open).
+    proof: str | None = None
+    bounds: tuple[tuple[str, float | None, float | None], ...] = ()
 
 
 def _rules() -> list[Rule]:
@@ -127,8 +132,9 @@ def _rules() -> list[Rule]:
     for c in COLUMNS:
         rules.append(Rule(f"_bad_{c.name}", f"{_label(c)}格式无效", helper=True))
         if c.required:
-            missing = f"{c.name} IS NULL" + (f" OR {c.name} = ''" if c.type == "VARCHAR" and c.codes is None else "")
-            rules.append(Rule(missing, f"{_label(c)}缺失", c.name))
+            empty = c.type == "VARCHAR" and c.codes is None
+            missing = f"{c.name} IS NULL" + (f" OR {c.name} = ''" if empty else "")
+            rules.append(Rule(missing, f"{_label(c)}缺失", c.name, proof="null_or_empty" if empty else "null"))
     for c in COLUMNS:
         if c.codes is None:
             continue
@@ -136,20 +142,27 @@ def _rules() -> list[Rule]:
         # DuckDB plans for an IN list, on every row.
         values = [f"'{v}'" if c.type == "VARCHAR" else v for v in c.codes]
         allowed = " OR ".join(f"{c.name} = {v}" for v in values)
-        rules.append(Rule(f"{c.name} IS NOT NULL AND NOT ({allowed})", f"{_label(c)}代码未知", c.name))
+        # Integer codes that run without a gap (0–1, 1–4) are proven by the column's min and max.
+        ints = sorted(int(v) for v in c.codes) if c.type == "INTEGER" else []
+        gapless = bool(ints) and ints == list(range(ints[0], ints[-1] + 1))
+        rules.append(Rule(f"{c.name} IS NOT NULL AND NOT ({allowed})", f"{_label(c)}代码未知", c.name,
+                          proof="range" if gapless else None,
+                          bounds=((c.name, ints[0], ints[-1]),) if gapless else ()))
     rules += [
-        Rule("los < 0", "实际住院天数小于0", "los"),
+        Rule("los < 0", "实际住院天数小于0", "los", proof="range", bounds=(("los", 0, None),)),
         Rule("discharge_date < admit_date", "出院日期早于入院日期"),
-        Rule("age < 0 OR age > 150", "年龄超出0–150岁", "age"),
+        Rule("age < 0 OR age > 150", "年龄超出0–150岁", "age", proof="range", bounds=(("age", 0, 150),)),
         Rule(f"NOT REGEXP_MATCHES(primary_dx, '{ICD10_PATTERN}')", "主要诊断编码不符合ICD-10格式", "primary_dx",
              on_distinct=True),
-        Rule("surgery_count < 0", "手术台次数小于0", "surgery_count"),
+        Rule("surgery_count < 0", "手术台次数小于0", "surgery_count", proof="range",
+             bounds=(("surgery_count", 0, None),)),
         Rule("surgery_count > 0 AND surgery_grade IS NULL", "有手术但缺少手术级别"),
         Rule("surgery_count = 0 AND (surgery_grade IS NOT NULL OR minimally_invasive = 1 OR day_surgery = 1)",
              "无手术却填写了手术级别、微创或日间手术标志"),
-        Rule("total_cost < 0 OR drug_cost < 0 OR material_cost < 0", "费用为负数"),
+        Rule("total_cost < 0 OR drug_cost < 0 OR material_cost < 0", "费用为负数", proof="range",
+             bounds=(("total_cost", 0, None), ("drug_cost", 0, None), ("material_cost", 0, None))),
         Rule("drug_cost + material_cost > total_cost + 0.01", "药品费与卫生材料费之和大于住院总费用"),
-        Rule("drg_weight < 0", "DRG权重为负数", "drg_weight"),
+        Rule("drg_weight < 0", "DRG权重为负数", "drg_weight", proof="range", bounds=(("drg_weight", 0, None),)),
     ]
     return rules
 
@@ -211,6 +224,17 @@ def validated_sql(raw_view: str, text_columns: set[str], string_columns: set[str
     reason = f"CASE\n    {whens}\n    ELSE NULL END" if rules else "CAST(NULL AS VARCHAR)"
     cols = ", ".join(NAMES)
     return f"SELECT {cols}, _file, _line,\n  {reason} AS _reason\nFROM ({inner}) AS t"
+
+
+def violation_sql(raw_view: str, text_columns: set[str], string_columns: set[str] | None = None,
+                  structural: bool = True, skip: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(SELECT over ``raw_view`` giving the typed schema columns, _file, _line and the helper
+    columns of format and structure rules; SQL boolean that holds when a row breaks some rule not
+    in ``skip``). A count of the rows where it holds decides whether any row is invalid, without
+    naming the first rule each breaks (``validated_sql`` does that)."""
+    inner, present = _inner(raw_view, text_columns, string_columns, structural)
+    rules = _applicable(RULES, present, skip)
+    return inner, " OR ".join(f"({r.condition})" for r in rules) or "FALSE"
 
 
 def valid_sql(raw_view: str, text_columns: set[str], string_columns: set[str] | None = None,
