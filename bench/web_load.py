@@ -56,8 +56,11 @@ def make_users(db: Path, count: int) -> tuple[list[dict], dict[str, str]]:
     """`count` accounts: 系统管理员, 审核 at cities and districts, 填报 at hospitals, 查看 at districts."""
     import sqlite3
 
+    from sqlalchemy import select
+
     from hqd.access import create_user
     from hqd.store.db import open_store
+    from hqd.store.models import User
 
     with sqlite3.connect(db) as conn:
         paths = dict(conn.execute("SELECT code, path FROM org"))
@@ -76,7 +79,8 @@ def make_users(db: Path, count: int) -> tuple[list[dict], dict[str, str]]:
     with store.session() as s:
         for k, (role, org) in enumerate(plan[:count]):
             name = f"load{k:02d}_{role}"
-            create_user(s, name, PASSWORD, role, org)
+            if s.scalar(select(User.id).where(User.username == name)) is None:  # --reuse: made last time
+                create_user(s, name, PASSWORD, role, org)
             users.append({"username": name, "role": role, "org": org or "ZJ", "path": paths[org or "ZJ"]})
     store.dispose()
     return users, paths
@@ -172,10 +176,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--db", type=Path, default=ROOT / "out" / "bench" / "web.db")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--ready-timeout", type=float, default=3600)
+    ap.add_argument("--reuse", action="store_true", help="use the database of the last run if it is there")
     args = ap.parse_args(argv if argv is not None else [])
     print(f"网页负载：{args.orgs} 个机构，{args.users} 个并发用户，{args.seconds:.0f} 秒")
-    built = build(args.db, args.orgs)
-    print(f"演示数据库生成 {built:.1f} 秒")
+    if args.reuse and args.db.exists():
+        print(f"沿用上次生成的演示数据库 {args.db}")
+    else:
+        print(f"演示数据库生成 {build(args.db, args.orgs):.1f} 秒")
     accounts, paths = make_users(args.db, args.users)
     roles = {r: sum(u["role"] == r for u in accounts) for r in ("admin", "reviewer", "reporter", "viewer")}
     print(f"{len(accounts)} 个用户：{roles}")

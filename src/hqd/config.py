@@ -48,6 +48,8 @@ class Settings:
     # before the last one, for transactions that were still open then.
     value_cache_file: bool = True
     value_cache_lag: float = 600.0
+    # The web app recomputes its evaluation (targets, tasks, 督办) after writes, at most this often.
+    refresh_seconds: float = 10.0
 
     def store_url(self) -> str:
         if self.database_url:
@@ -76,4 +78,5 @@ def load_settings() -> Settings:
         login_failure_minutes=float(env.get("HQD_LOGIN_FAILURE_MINUTES", Settings.login_failure_minutes)),
         value_cache_file=env.get("HQD_VALUE_CACHE", "1").lower() not in ("0", "false", "no"),
         value_cache_lag=float(env.get("HQD_VALUE_CACHE_LAG", Settings.value_cache_lag)),
+        refresh_seconds=float(env.get("HQD_REFRESH_SECONDS", Settings.refresh_seconds)),
     )

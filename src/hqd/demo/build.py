@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import func, select, text
 
 from hqd.store.bulk import db_time, insert_rows
-from hqd.store.db import Store
+from hqd.store.db import Store, analyze
 from hqd.store.errors import StoreError
 from hqd.store.models import DataElement, DataValue, Org, Plan, Target, Task
 from hqd.store.periods import parse_period
@@ -119,6 +119,7 @@ def build_demo(store: Store, *, seed: int = 2025, orgs: int = 0, plans_dir: Path
     _write_submissions(store, periods, leaves, top, missing, seed, result)
     say("任务进展", 1)
     _report_progress(store, seed)
+    analyze(store)  # the planner's statistics for the filled tables
     from .users import create_demo_users
 
     result.users = create_demo_users(store)

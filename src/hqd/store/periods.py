@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from .errors import StoreError
 
@@ -61,7 +62,11 @@ def local_zone() -> tzinfo:
     """The time zone of reporting deadlines (HQD_TIMEZONE, default Asia/Shanghai)."""
     from hqd.config import load_settings
 
-    name = load_settings().timezone
+    return _zone(load_settings().timezone)
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> tzinfo:
     try:
         from zoneinfo import ZoneInfo
 

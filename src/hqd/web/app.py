@@ -57,17 +57,20 @@ class WebError(Exception):
         self.status, self.detail, self.field = status, detail, field
 
 
-def create_app(store: Store, today: date | None = None) -> FastAPI:
+def create_app(store: Store, today: date | None = None, *, evaluate_in_worker: bool = False) -> FastAPI:
+    """`evaluate_in_worker`: evaluations in a worker process (the server), not a thread (tests)."""
     from hqd.config import load_settings
 
+    settings = load_settings()
     if today is None:
-        configured = load_settings().today
-        today = date.fromisoformat(configured) if configured else date.today()
+        today = date.fromisoformat(settings.today) if settings.today else date.today()
     app = FastAPI(title="hqd 公立医院高质量发展监测", docs_url="/api/docs", openapi_url="/api/openapi.json",
                   redoc_url=None)
     app.state.store = store
     app.state.today = today
-    app.state.snapshots = Snapshots(store, today)
+    app.state.snapshots = Snapshots(store, today, worker_process=evaluate_in_worker,
+                                    min_interval=settings.refresh_seconds)
+    app.add_event_handler("shutdown", app.state.snapshots.close)
     static = Path(str(files("hqd.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
 

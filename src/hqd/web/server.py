@@ -10,7 +10,7 @@ def build_app(url: str | None = None):
 
     from .app import create_app
 
-    return create_app(open_store(url))
+    return create_app(open_store(url), evaluate_in_worker=True)
 
 
 def warm(app) -> None:

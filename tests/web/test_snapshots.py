@@ -1,0 +1,42 @@
+"""The web app's evaluation cache: computed in a worker process exactly as in a thread; after writes,
+readers get the previous results at once and a burst of writes costs one recomputation."""
+
+from __future__ import annotations
+
+import time
+
+from demo_db import PERIOD, TODAY, demo_eval, demo_store, demo_url  # noqa: F401  (fixtures)
+from hqd.web import snapshot
+from hqd.web.snapshot import Snapshots
+
+
+def test_the_worker_process_evaluates_what_a_thread_evaluates(demo_store, demo_eval):  # noqa: F811
+    snaps = Snapshots(demo_store, TODAY, worker_process=True)
+    try:
+        got = snaps.evaluation(PERIOD)
+    finally:
+        snaps.close()
+    assert snaps._worker and len(got.progress) > 100
+    assert got.progress == demo_eval.progress and got.tasks == demo_eval.tasks and got.alerts == demo_eval.alerts
+
+
+def test_a_burst_of_writes_costs_one_recomputation(demo_store, monkeypatch):  # noqa: F811
+    calls = []
+
+    def fake(store, period, today):
+        calls.append(time.monotonic())
+        return len(calls)
+
+    monkeypatch.setitem(snapshot._COMPUTE, "evaluation", fake)
+    snaps = Snapshots(demo_store, TODAY, min_interval=0.5)
+    assert snaps.evaluation(PERIOD) == 1
+    for _ in range(5):  # five saves in a row
+        snaps.invalidate()
+        assert snaps.evaluation(PERIOD) == 1  # the previous results, at once
+    deadline = time.monotonic() + 5
+    while snaps.evaluation(PERIOD) == 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert snaps.evaluation(PERIOD) == 2 and len(calls) == 2
+    assert calls[1] - calls[0] >= 0.5  # not sooner than the interval after the last one
+    time.sleep(0.7)
+    assert len(calls) == 2  # nothing changed since: no more work
