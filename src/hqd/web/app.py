@@ -58,7 +58,8 @@ class WebError(Exception):
 
 
 def create_app(store: Store, today: date | None = None, *, evaluate_in_worker: bool = False) -> FastAPI:
-    """`evaluate_in_worker`: evaluations in a worker process (the server), not a thread (tests)."""
+    """`evaluate_in_worker`: evaluations in a worker process (the server; it ends with the server), not a
+    thread (tests)."""
     from hqd.config import load_settings
 
     settings = load_settings()
@@ -70,7 +71,6 @@ def create_app(store: Store, today: date | None = None, *, evaluate_in_worker: b
     app.state.today = today
     app.state.snapshots = Snapshots(store, today, worker_process=evaluate_in_worker,
                                     min_interval=settings.refresh_seconds)
-    app.add_event_handler("shutdown", app.state.snapshots.close)
     static = Path(str(files("hqd.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
 
