@@ -3,9 +3,11 @@ concurrent users — 50 different accounts of every role, each bound to its own 
 through /login — browsing the pages and saving values for 60 s (httpx async). Prints p50/p95/p99
 latency per page, the error count and the number of requests that crossed an org boundary
 (a list row outside the user's subtree, or a probe of another org that was not refused); both
-must be zero.
+must be zero. By default each user sends its next request as soon as the last one is answered (the
+server saturated: latency is then users ÷ throughput); `--think 2 8` lets each user read a page first.
 
-    python bench/web_load.py [--orgs 5000] [--users 50] [--seconds 60] [--db out/bench/web.db]
+    python bench/web_load.py [--orgs 5000] [--users 50] [--seconds 60] [--db out/bench/web.db] [--reuse]
+                             [--think MIN MAX]
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ async def sign_in(client, username: str) -> None:
 
 
 async def user(base: str, clock: dict, rng: random.Random, latencies: dict, errors: list, crossed: list,
-               me: dict, paths: dict, others: list[str], signed_in: asyncio.Event):
+               me: dict, paths: dict, others: list[str], signed_in: asyncio.Event, think: tuple[float, float] | None):
     import httpx
 
     own, root = me["org"], me["path"]
@@ -146,6 +148,8 @@ async def user(base: str, clock: dict, rng: random.Random, latencies: dict, erro
             latencies.setdefault(name, []).append(time.perf_counter() - t)
             if not ok:
                 errors.append(name)
+            if think:  # reading the page before the next click
+                await asyncio.sleep(rng.uniform(*think))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -153,12 +157,14 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))] * 1000
 
 
-async def load(base: str, seconds: float, users: list[dict], paths: dict, orgs: list[str]):
+async def load(base: str, seconds: float, users: list[dict], paths: dict, orgs: list[str],
+               think: tuple[float, float] | None = None):
     latencies: dict[str, list[float]] = {}
     errors: list[str] = []
     crossed: list[tuple] = []
     signed_in, clock = asyncio.Event(), {}
-    tasks = [asyncio.create_task(user(base, clock, random.Random(k), latencies, errors, crossed, me, paths, orgs, signed_in))
+    tasks = [asyncio.create_task(user(base, clock, random.Random(k), latencies, errors, crossed, me, paths, orgs, signed_in,
+                                      think))
              for k, me in enumerate(users)]
     while sum(1 for u in users if u.get("in")) < len(users):
         await asyncio.sleep(0.05)
@@ -177,8 +183,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--ready-timeout", type=float, default=3600)
     ap.add_argument("--reuse", action="store_true", help="use the database of the last run if it is there")
+    ap.add_argument("--think", type=float, nargs=2, metavar=("MIN", "MAX"),
+                    help="seconds each user reads a page before the next request (default: none, back to back)")
     args = ap.parse_args(argv if argv is not None else [])
-    print(f"网页负载：{args.orgs} 个机构，{args.users} 个并发用户，{args.seconds:.0f} 秒")
+    pace = f"每次点击间隔 {args.think[0]:g}–{args.think[1]:g} 秒" if args.think else "请求间无间隔"
+    print(f"网页负载：{args.orgs} 个机构，{args.users} 个并发用户，{args.seconds:.0f} 秒，{pace}")
     if args.reuse and args.db.exists():
         print(f"沿用上次生成的演示数据库 {args.db}")
     else:
@@ -196,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
 
         with sqlite3.connect(args.db) as conn:
             orgs = [r[0] for r in conn.execute("SELECT code FROM org WHERE level = 4 ORDER BY code LIMIT 500")]
-        latencies, errors, crossed = asyncio.run(load(base, args.seconds, accounts, paths, orgs))
+        latencies, errors, crossed = asyncio.run(load(base, args.seconds, accounts, paths, orgs, args.think))
     finally:
         server.terminate()
         server.wait(30)
