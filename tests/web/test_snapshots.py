@@ -40,3 +40,18 @@ def test_a_burst_of_writes_costs_one_recomputation(demo_store, monkeypatch):  # 
     assert calls[1] - calls[0] >= 0.5  # not sooner than the interval after the last one
     time.sleep(0.7)
     assert len(calls) == 2  # nothing changed since: no more work
+
+
+def test_org_names_are_read_again_when_an_org_is_added(tmp_path):
+    from hqd.store.db import open_store
+    from hqd.store.models import Org
+
+    store = open_store(f"sqlite:///{tmp_path / 'hqd.db'}")
+    snaps = Snapshots(store, TODAY)
+    with store.session() as s:
+        s.add(Org(code="P", name="某省", level=1, path="/P/"))
+    assert snaps.org_names() == {"P": "某省"}
+    with store.session() as s:  # `hqd collect orgs`, outside the app: no write through it to invalidate
+        s.add(Org(code="C", name="某市", level=2, path="/P/C/", parent_id=s.query(Org.id).scalar()))
+    assert snaps.org_names() == {"P": "某省", "C": "某市"}
+    store.dispose()

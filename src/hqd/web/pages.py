@@ -18,7 +18,6 @@ from markupsafe import Markup, escape
 from starlette.background import BackgroundTask
 
 from hqd.report.data import latest_period, quarters_up_to
-from hqd.report.from_store import org_names
 
 from . import queries as q
 from .api import default_period, extract_upload, import_upload, save_ledger, submission_action
@@ -352,7 +351,7 @@ def alerts_page(request: Request, unit: str = "", region: str = "", period: str 
     units = sorted({u for a in all_alerts for u in a.units})
     alerts = filter_alerts(request, period, unit or None, region or None, who)
     return page(request, "alerts.html", f"督办清单（{period}）", "督办", alerts=alerts, units=units, unit=unit, region=region,
-                regions=who.visible_orgs(q.orgs(_store(request)), None), names=org_names(_store(request)))
+                regions=who.visible_orgs(q.orgs(_store(request)), None), names=request.app.state.snapshots.org_names())
 
 
 @router.get("/alerts.xlsx")
@@ -363,7 +362,7 @@ def alerts_export(request: Request, unit: str = "", region: str = "", period: st
     period = default_period(request, period)
     if region:
         who.require_see(region, "region")
-    names = org_names(_store(request))
+    names = request.app.state.snapshots.org_names()
     alerts = filter_alerts(request, period, unit or None, region or None, who)
     rows = [[a.severity, a.kind, "、".join(a.units), names.get(a.region, a.region), a.subject, a.reason] for a in alerts]
     tmp = tempfile.mkdtemp(prefix="hqd-alerts-")

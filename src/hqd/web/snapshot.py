@@ -44,7 +44,20 @@ def _scores(store: Store, set_name: str, year: int):
     return score_hospitals(store, set_name, year)[0]
 
 
-_COMPUTE = {"evaluation": _evaluation, "scores": _scores}
+def _submissions(store: Store, period: str, org: str):
+    from hqd.report.data import submission_rows
+
+    return submission_rows(store, period, org)
+
+
+def _org_names(store: Store, _count: int, _top: int):
+    from hqd.report.from_store import org_names
+
+    return org_names(store)
+
+
+_COMPUTE = {"evaluation": _evaluation, "scores": _scores, "submissions": _submissions, "names": _org_names}
+_IN_THREAD = {"submissions", "names"}  # quick queries: not worth a trip to the worker
 _worker_stores: dict[str, Store] = {}
 
 
@@ -90,7 +103,7 @@ class Snapshots:
 
     def _compute(self, key: tuple):
         kind, *args = key
-        if self._worker:
+        if self._worker and kind not in _IN_THREAD:
             url = self.store.engine.url.render_as_string(hide_password=False)
             for attempt in (1, 2):
                 with self._guard:
@@ -148,6 +161,16 @@ class Snapshots:
 
     def scores(self, set_name: str, year: int):
         return self._get(("scores", set_name, year))
+
+    def submissions(self, period: str, org: str):
+        """Completeness and timeliness of the quarter's reports in the org's subtree (overview)."""
+        return self._get(("submissions", period, org))
+
+    def org_names(self) -> dict[str, str]:
+        """Org code → name; read again when orgs are added (by `hqd collect orgs`, outside the app)."""
+        with self.store.engine.connect() as conn:
+            count, top = conn.exec_driver_sql("SELECT COUNT(*), MAX(id) FROM org").one()
+        return self._get(("names", count, top))
 
     def put_evaluation(self, period: str, value) -> None:
         """Seed the cache (tests hand in an evaluation they computed already)."""

@@ -7,9 +7,6 @@ from datetime import timedelta
 
 from fastapi import Request
 
-from hqd.report.data import submission_rows
-from hqd.report.from_store import org_names
-
 STATUS_ORDER = ("已达成", "进展顺利", "需加快", "进展缓慢", "倒退", "无数据")
 
 
@@ -28,10 +25,9 @@ def filter_alerts(request: Request, period: str, unit: str | None, region: str |
 
 def overview(request: Request, period: str, who) -> dict:
     """The overview of the user's subtree: its targets, alerts and submissions only."""
-    store = request.app.state.store
     ev = request.app.state.snapshots.evaluation(period)
     progress, alerts = who.visible(ev.progress), who.visible(ev.alerts, key=lambda a: a.region)
-    names = org_names(store)
+    names = request.app.state.snapshots.org_names()
     applied = [r for r in progress if r.applied]
     counts = Counter(r.status for r in applied)
     lagging_regions = Counter(names.get(r.org, r.org) for r in progress if r.status in ("进展缓慢", "倒退", "需加快"))
@@ -40,7 +36,7 @@ def overview(request: Request, period: str, who) -> dict:
     soon = [t for t in ev.tasks if t.deadline and today.isoformat() <= t.deadline <= (today + timedelta(days=180)).isoformat()
             and t.status != "已完成"]
     root = who.principal.org_code
-    subs = submission_rows(store, period, root) if root else []
+    subs = request.app.state.snapshots.submissions(period, root) if root else []
     expected = sum(r.expected for r in subs)
     return {
         "period": period, "status_counts": [(s, counts.get(s, 0)) for s in STATUS_ORDER], "targets": len(applied),
