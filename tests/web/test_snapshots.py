@@ -55,3 +55,34 @@ def test_org_names_are_read_again_when_an_org_is_added(tmp_path):
         s.add(Org(code="C", name="某市", level=2, path="/P/C/", parent_id=s.query(Org.id).scalar()))
     assert snaps.org_names() == {"P": "某省", "C": "某市"}
     store.dispose()
+
+
+def test_the_worker_ends_when_the_server_is_killed(demo_url):  # noqa: F811
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    # a server process that starts its evaluation worker, prints the worker's pid, then is killed
+    script = (
+        "import datetime, time\n"
+        "from hqd.store.db import open_store\n"
+        "from hqd.web.snapshot import Snapshots\n"
+        f"s = Snapshots(open_store({demo_url!r}), datetime.date(2025, 7, 20), worker_process=True)\n"
+        "s.scores('三级', 2024)\n"
+        "print(*s._pool._processes, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    worker = int(server.stdout.readline())
+    os.kill(worker, 0)  # alive
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"evaluation worker {worker} outlived its server")

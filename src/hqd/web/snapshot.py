@@ -16,6 +16,7 @@ cache. Tests and in-memory databases evaluate in a thread.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -59,6 +60,17 @@ def _org_names(store: Store, _count: int, _top: int):
 _COMPUTE = {"evaluation": _evaluation, "scores": _scores, "submissions": _submissions, "names": _org_names}
 _IN_THREAD = {"submissions", "names"}  # quick queries: not worth a trip to the worker
 _worker_stores: dict[str, Store] = {}
+
+
+def _watch_parent(parent: int) -> None:
+    """In the worker: end with the server, however it ends (a killed server cannot stop its pool)."""
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="hqd-watch-parent").start()
 
 
 def _in_worker(url: str, kind: str, args: tuple):
@@ -108,7 +120,8 @@ class Snapshots:
             for attempt in (1, 2):
                 with self._guard:
                     if self._pool is None:
-                        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                         initializer=_watch_parent, initargs=(os.getpid(),))
                     pool = self._pool
                 try:
                     return pool.submit(_in_worker, url, kind, tuple(args)).result()
