@@ -113,6 +113,8 @@ async def user(base: str, clock: dict, rng: random.Random, latencies: dict, erro
         me["in"] = True
         await signed_in.wait()  # every user signed in before the clock starts (argon2 is slow on purpose)
         until = clock["until"]
+        if think:  # users arrive over the first moments, not all in the same millisecond
+            await asyncio.sleep(rng.uniform(0, think[1]))
         while time.perf_counter() < until:
             roll = rng.random()
             t = time.perf_counter()
