@@ -108,7 +108,9 @@ async def user(base: str, clock: dict, rng: random.Random, latencies: dict, erro
              ("机构", "/orgs"), ("督办", "/alerts"), ("填报", "/entry"), ("接口:目标", f"/api/targets?org={own}")]
     lists = [("接口:目标列表", "/api/targets", "org"), ("接口:督办", "/api/alerts", "region"),
              ("接口:机构", "/api/orgs", "code"), ("接口:报送", "/api/submissions?dataset=GZL&period=2025Q2", "org")]
-    async with httpx.AsyncClient(base_url=base, timeout=120, follow_redirects=True) as client:
+    # idle connections are dropped by the client before uvicorn's 5 s keep-alive closes them under it
+    limits = httpx.Limits(keepalive_expiry=3)
+    async with httpx.AsyncClient(base_url=base, timeout=120, follow_redirects=True, limits=limits) as client:
         await sign_in(client, me["username"])
         me["in"] = True
         await signed_in.wait()  # every user signed in before the clock starts (argon2 is slow on purpose)
@@ -116,40 +118,43 @@ async def user(base: str, clock: dict, rng: random.Random, latencies: dict, erro
         if think:  # users arrive over the first moments, not all in the same millisecond
             await asyncio.sleep(rng.uniform(0, think[1]))
         while time.perf_counter() < until:
-            roll = rng.random()
-            t = time.perf_counter()
-            if roll < 0.15 and me["role"] in ("reporter", "admin"):
-                name = "保存数据值"
-                org = own if me["role"] == "reporter" else rng.choice(others)
-                form = await client.get(f"/api/values?dataset=GZL&period=2025Q2&org={org}")
-                ok = form.status_code in (200, 404)  # 404: the org reports no GZL (admin at the root)
-                if form.status_code == 200 and form.json()["status"] in ("draft", "returned"):
-                    el = form.json()["elements"][0]
-                    r = await client.put("/api/values", json={"org": org, "element": el["code"], "period": "2025Q2",
-                                                              "value": rng.randint(1000, 9999), "version": el["version"] or None})
-                    ok = r.status_code in (200, 409)  # 409: another user saved first, reported, nothing lost
-            elif roll < 0.30:
-                name, path, key = rng.choice(lists)
-                r = await client.get(path)
-                ok = r.status_code == 200
-                if ok:
-                    crossed += [(me["username"], path, row[key]) for row in r.json()
-                                if not paths.get(row[key], "").startswith(root)]
-            elif roll < 0.35:
-                name = "越权探测"  # another org's page and data: must be refused unless inside the subtree
-                other = rng.choice(others)
-                r = await client.get(f"/api/orgs/{other}")
-                inside = paths[other].startswith(root)
-                ok = r.status_code == (200 if inside else 403)
-                if r.status_code == 200 and not inside:
-                    crossed.append((me["username"], f"/api/orgs/{other}", other))
-            else:
-                name, path = rng.choice(pages)
-                r = await client.get(path)
-                ok = r.status_code == 200
-            latencies.setdefault(name, []).append(time.perf_counter() - t)
-            if not ok:
-                errors.append(name)
+            try:
+                roll = rng.random()
+                t = time.perf_counter()
+                if roll < 0.15 and me["role"] in ("reporter", "admin"):
+                    name = "保存数据值"
+                    org = own if me["role"] == "reporter" else rng.choice(others)
+                    form = await client.get(f"/api/values?dataset=GZL&period=2025Q2&org={org}")
+                    ok = form.status_code in (200, 404)  # 404: the org reports no GZL (admin at the root)
+                    if form.status_code == 200 and form.json()["status"] in ("draft", "returned"):
+                        el = form.json()["elements"][0]
+                        r = await client.put("/api/values", json={"org": org, "element": el["code"], "period": "2025Q2",
+                                                                  "value": rng.randint(1000, 9999), "version": el["version"] or None})
+                        ok = r.status_code in (200, 409)  # 409: another user saved first, reported, nothing lost
+                elif roll < 0.30:
+                    name, path, key = rng.choice(lists)
+                    r = await client.get(path)
+                    ok = r.status_code == 200
+                    if ok:
+                        crossed += [(me["username"], path, row[key]) for row in r.json()
+                                    if not paths.get(row[key], "").startswith(root)]
+                elif roll < 0.35:
+                    name = "越权探测"  # another org's page and data: must be refused unless inside the subtree
+                    other = rng.choice(others)
+                    r = await client.get(f"/api/orgs/{other}")
+                    inside = paths[other].startswith(root)
+                    ok = r.status_code == (200 if inside else 403)
+                    if r.status_code == 200 and not inside:
+                        crossed.append((me["username"], f"/api/orgs/{other}", other))
+                else:
+                    name, path = rng.choice(pages)
+                    r = await client.get(path)
+                    ok = r.status_code == 200
+                latencies.setdefault(name, []).append(time.perf_counter() - t)
+                if not ok:
+                    errors.append(name)
+            except httpx.TransportError as exc:  # counted, not fatal: the run goes on
+                errors.append(f"连接错误 {type(exc).__name__}")
             if think:  # reading the page before the next click
                 await asyncio.sleep(rng.uniform(*think))
 
