@@ -3,13 +3,10 @@ Clients sign in through the real /login form as the demo users (one per role and
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from demo_db import PERIOD, TODAY, demo_eval, demo_store, demo_url  # noqa: F401  (fixtures)
-
-DEMO_PASSWORD = "Hqd-demo-2025"
+from web_signin import sign_in
 
 
 @pytest.fixture(scope="session")
@@ -19,17 +16,6 @@ def app(demo_store, demo_eval):  # noqa: F811
     app = create_app(demo_store, today=TODAY)
     app.state.snapshots.put_evaluation(PERIOD, demo_eval)
     return app
-
-
-def sign_in(client, username: str, password: str = DEMO_PASSWORD):
-    """Sign in through the login form; later writes carry the session's CSRF token in X-CSRF-Token."""
-    form = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    r = client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text
-    client.headers["x-csrf-token"] = client.get("/api/me").json()["csrf_token"]
-    return client
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import DEMO_PASSWORD, sign_in
 from hqd.access import PasswordError, check_password_rules
+from web_signin import DEMO_PASSWORD, sign_in
 
 
 def _login_form(c):

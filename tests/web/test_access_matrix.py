@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
-from conftest import sign_in
 from demo_db import PERIOD, TODAY
+from web_signin import sign_in
 
 # user → (role, org, {relation: org code}); "child" is an org below the user's own, "other" outside it
 USERS = {

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from conftest import sign_in
 from hqd.store.models import Submission
+from web_signin import sign_in
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 MARK = 777_000.0  # values no demo data has: 777000 + i
