@@ -132,11 +132,12 @@ def indicator_table(store: Store, codes: Iterable[str], periods: Iterable[str],
         if main:
             plans[code] = main[0]
     elements, needed = set(), set(periods)
+    parsed = [Period.parse(per) for per in periods]
     for p in plans.values():
         for r in p.columns:
             elements.add(r.code)
-            for per in periods:
-                needed.update(str(x) for x in p.periods(r, Period.parse(per)))
+            for per in parsed:
+                needed.update(str(x) for x in p.periods(r, per))
     read = read_cube(store, sorted(elements), sorted(needed), within=within)
     lap("read data values")
     cube = ElementCube.from_dense(read.orgs, read.parent, read.elements, read.periods, read.value)
@@ -145,7 +146,7 @@ def indicator_table(store: Store, codes: Iterable[str], periods: Iterable[str],
     shape = (len(plans), len(periods), len(cube.orgs))
     value, num, den = np.empty(shape), np.empty(shape), np.empty(shape)
     for j, p in enumerate(plans.values()):
-        got = evaluate_periods(p, periods, cube, rolled)
+        got = evaluate_periods(p, parsed, cube, rolled)
         value[j], num[j], den[j] = got.value, got.numerator, got.denominator
     lap("indicator values + roll-up")
     return IndicatorTable(cube.orgs, cube.parent, list(plans), periods, *(np.moveaxis(a, 0, -1) for a in (value, num, den)))

@@ -15,6 +15,7 @@ Allowed:
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -65,6 +66,13 @@ class Ref:
 @dataclass(frozen=True)
 class Neg:
     operand: Node
+
+
+# What + - * and the comparisons mean, for the evaluators (scalar and arrays) that walk the AST;
+# division is theirs: each says what a zero denominator gives.
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq,
+               "<>": operator.ne}
 
 
 @dataclass(frozen=True)

@@ -117,17 +117,13 @@ def _eval(node: E.Node, env: dict[E.Ref, np.ndarray], n: tuple[int, ...]) -> np.
     if isinstance(node, E.Bin):
         a, b = _eval(node.left, env, n), _eval(node.right, env, n)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            if node.op == "+":
-                return a + b
-            if node.op == "-":
-                return a - b
-            if node.op == "*":
-                return a * b
+            if node.op in E.ARITHMETIC:
+                return E.ARITHMETIC[node.op](a, b)
             return np.where(b == 0, np.nan, a / np.where(b == 0, 1.0, b))
     if isinstance(node, E.Cmp):
         a, b = _eval(node.left, env, n), _eval(node.right, env, n)
         with np.errstate(invalid="ignore"):
-            r = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "=": a == b, "<>": a != b}[node.op]
+            r = E.COMPARISONS[node.op](a, b)
         return np.where(np.isnan(a) | np.isnan(b), np.nan, _truth(r))
     if isinstance(node, E.Logic):
         args = [_eval(a, env, n) for a in node.args]

@@ -74,18 +74,14 @@ def _eval(node: E.Node, env: Mapping[E.Ref, float | None]) -> float | bool | Non
         a, b = _eval(node.left, env), _eval(node.right, env)
         if a is None or b is None:
             return None
-        if node.op == "+":
-            return a + b
-        if node.op == "-":
-            return a - b
-        if node.op == "*":
-            return a * b
+        if node.op in E.ARITHMETIC:
+            return E.ARITHMETIC[node.op](a, b)
         return None if b == 0 else a / b
     if isinstance(node, E.Cmp):
         a, b = _eval(node.left, env), _eval(node.right, env)
         if a is None or b is None:
             return None
-        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "=": a == b, "<>": a != b}[node.op]
+        return E.COMPARISONS[node.op](a, b)
     if isinstance(node, E.Logic):
         vals = [_eval(a, env) for a in node.args]
         if node.op == "not":

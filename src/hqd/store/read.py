@@ -57,14 +57,15 @@ def read_cube(store: Store, elements: Iterable[str], periods: Iterable[str], *,
             subtree = f"WHERE substr(path, 1, {len(path)}) = {exp.Literal.string(path).sql(dialect='postgres')}"
         tree = conn.exec_driver_sql(f"SELECT id, code, parent_id FROM org {subtree} ORDER BY id").fetchall()
         at = {r[0]: k for k, r in enumerate(tree)}
-        order, _size = preorder(np.array([at.get(r[2], -1) for r in tree], dtype=np.int64))
-        tree = [tree[k] for k in order]  # preorder: each subtree contiguous, for the roll-up
+        parent = np.array([at.get(r[2], -1) for r in tree], dtype=np.int64)
+        order, _size = preorder(parent)  # preorder: each subtree contiguous, for the roll-up
+        rank = np.empty(len(order) + 1, dtype=np.int64)
+        rank[order], rank[-1] = np.arange(len(order)), -1  # rank[-1]: a root's parent stays -1
+        parent = rank[parent[order]]
+        tree = [tree[k] for k in order]
         element_ids, element_codes = _ids(conn, "data_element", element_codes)
         period_ids, period_codes = _ids(conn, "period", period_codes)
         cache = value_cache.current(store, conn)
-        org_ids = np.array([r[0] for r in tree], dtype=np.int64)
         with cache.lock:
-            value = cache.dense(element_ids, period_ids, org_ids)
-    at = {oid: k for k, oid in enumerate(org_ids.tolist())}
-    parent = np.array([at.get(r[2], -1) for r in tree], dtype=np.int64)
+            value = cache.dense(element_ids, period_ids, np.array([r[0] for r in tree], dtype=np.int64))
     return ValueCube([r[1] for r in tree], parent, element_codes, period_codes, value)

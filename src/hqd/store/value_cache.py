@@ -46,14 +46,17 @@ class ValueCache:
     def __init__(self, instance: str, path: Path | None):
         self.instance = instance
         self.path = path
+        self.lock = threading.Lock()
+        self._saved_at = -_SAVE_EVERY  # monotonic time of the last save: the first change is saved at once
+        self._unsaved = False
+        self._empty()
+
+    def _empty(self) -> None:
         self.block: dict[tuple[int, int], int] = {}
         self.values = np.full((0, 0), np.nan)
         self.since: datetime | None = None  # start of the last refresh; None: never read
         self.max_id = 0
         self.last_key: tuple[int, int, int] | None = None  # (org, element, period) of row max_id
-        self.lock = threading.Lock()
-        self._saved_at = -_SAVE_EVERY  # monotonic time of the last save: the first change is saved at once
-        self._unsaved = False
 
     # ── reading out ──
 
@@ -80,7 +83,7 @@ class ValueCache:
         start = datetime.now(UTC)
         if self.since is not None and _key_of(conn, self.max_id) != self.last_key:
             # the newest row it saw is gone or another: the database file was replaced by a copy
-            self.__init__(self.instance, self.path)
+            self._empty()  # the lock stays: other threads wait on it
         if self.since is None:
             top = conn.exec_driver_sql("SELECT MAX(id) FROM data_value").scalar() or 0
             org, element, period, value = _read(conn, "", {})
