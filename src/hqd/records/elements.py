@@ -30,6 +30,8 @@ CATALOG_ELEMENTS: dict[str, str] = {
     "DRG_TOTAL_RW": "DRG总权重数（参考人群相对权重×例数）",
     "DRG_COST_K_SUM": "Σ(费用比k_i×例数) = Σ(病例费用/参考组例均费用)",
     "DRG_TIME_K_SUM": "Σ(住院日比k_i×例数) = Σ(病例住院日/参考组平均住院日)",
+    # Fewer than DRG_CASES when a reference group has no bed-days (all its stays 0 days).
+    "DRG_CASES_LOS": "时间消耗指数计算病例数（参考组有平均住院日）",
 }
 
 # code → name; quantities the catalog's dictionary does not define.
@@ -43,8 +45,6 @@ RECORDS_ONLY_ELEMENTS: dict[str, str] = {
     "DISCH_DEATHS": "出院患者死亡人数",
     "DRG_CASES_GW": "DRG入组且有分组器权重的病例数",
     "DRG_TOTAL_GW": "DRG总权重数（分组器权重）",
-    # Fewer than DRG_CASES when a reference group has no bed-days (all its stays 0 days).
-    "DRG_CASES_LOS": "时间消耗指数计算病例数（参考组有平均住院日）",
 }
 
 ELEMENTS: dict[str, str] = CATALOG_ELEMENTS | RECORDS_ONLY_ELEMENTS

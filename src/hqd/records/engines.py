@@ -19,7 +19,6 @@ from .sources import Source, check_columns
 
 class Engine(Protocol):
     name: str
-    row_ids: bool  # the raw view numbers rows reliably (file, row), so rejects can be skipped by id
     probes: bool  # filters are pushed into Parquet scans, so single-column rules are probed first
 
     def create_raw_view(self, view: str, source: Source) -> tuple[set[str], set[str]]: ...
@@ -59,7 +58,6 @@ def _raw_select(present: dict[str, str], text: set[str], tail: str) -> str:
 
 class DuckDBEngine:
     name = "duckdb"
-    row_ids = True
     probes = True
 
     def __init__(self, settings: RecordsSettings) -> None:
@@ -188,7 +186,6 @@ class SparkEngine:
     """PySpark, local mode by default; ``HQD_SPARK_MASTER`` points it at a cluster."""
 
     name = "spark"
-    row_ids = False
     # Each probe would be a Spark job with its own start-up cost; every rule stays in the scan.
     probes = False
 
