@@ -64,6 +64,7 @@ def test_bad_input_exits_2_with_a_chinese_message(tmp_path):
         assert r.exit_code == 2, (args, r.output)
         assert "错误：" in r.output and "Traceback" not in r.output, r.output
     assert "缺少必需字段" in runner.invoke(app, cases[4]).output
+    assert "打开数据" not in runner.invoke(app, cases[0]).output  # a mistyped period fails before any progress
 
 
 def test_synth_is_deterministic_and_has_outliers(tmp_path):

@@ -15,6 +15,7 @@ from rich.table import Table
 from hqd.records import RecordsError
 from hqd.records.elements import ELEMENTS
 from hqd.records.measures import MEASURES
+from hqd.records.periods import parse_period
 from hqd.records.pipeline import ComputeResult, RejectReport, Session, check
 from hqd.records.synth import synth as synth_records
 
@@ -151,6 +152,7 @@ def compute_cmd(
         _fail(RecordsError(f"不支持的输出格式：{fmt}（可选 table、json、none）"))
     steps = 4
     try:
+        parse_period(period)  # a mistyped period is reported before any data is opened
         with _progress() as p:
             task = p.add_task("打开数据", total=steps)
             done = [0]
