@@ -6,7 +6,8 @@ Matching rules, fixed before tuning the extractor:
   traditional→simplified and width folding;
 - targets match one-to-one within the same task: equal value (and value_high) and a similar
   indicator phrase (one contains the other, or character-bigram Dice >= 0.5);
-- for matched targets, comparator, unit and deadline are compared exactly (unit after folding).
+- for matched targets, comparator, unit and deadline are compared exactly (unit after folding), and
+  the stated baseline (从X提高到Y: X and its year; none where the gold file states none).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class Score:
     targets: Counts = field(default_factory=Counts)
     attr_total: int = 0
     attr_ok: dict[str, int] = field(
-        default_factory=lambda: {"comparator": 0, "unit": 0, "deadline": 0, "all": 0, "scope": 0, "indicator_covers": 0}
+        default_factory=lambda: {"comparator": 0, "unit": 0, "deadline": 0, "baseline": 0, "all": 0, "scope": 0, "indicator_covers": 0}
     )
     meta_total: int = 0
     meta_ok: int = 0
@@ -182,6 +183,13 @@ def score_ledger(pred: dict, gold: dict) -> Score:
                         f"got {p[key]!r} want {g[key]!r}"
                     )
             s.attr_ok["all"] += all(ok.values())
+            # 从X提高到Y: the stated baseline X (gold files without the key state none)
+            base_ok = (p.get("baseline"), p.get("baseline_period")) == (g.get("baseline"), g.get("baseline_period"))
+            s.attr_ok["baseline"] += base_ok
+            if not base_ok:
+                s.errors.append(f"{name} target baseline wrong: {'/'.join(k)} {g['indicator']}: "
+                                f"got {p.get('baseline')!r}/{p.get('baseline_period')!r} "
+                                f"want {g.get('baseline')!r}/{g.get('baseline_period')!r}")
             s.attr_ok["scope"] += fold(p.get("scope")) == fold(g.get("scope"))
             s.attr_ok["indicator_covers"] += _core(g["indicator"]) in _core(p["indicator"])
         for i, p in enumerate(p_targets):
@@ -216,7 +224,7 @@ def report(score: Score) -> str:
         f"targets P={score.targets.precision:.3f} R={score.targets.recall:.3f} F1={score.targets.f1:.3f}",
         f"matched targets {score.attr_total}: comparator {score.attr_rate('comparator'):.3f} "
         f"unit {score.attr_rate('unit'):.3f} deadline {score.attr_rate('deadline'):.3f} "
-        f"all three {score.attr_rate('all'):.3f}\n"
+        f"all three {score.attr_rate('all'):.3f}, baseline {score.attr_rate('baseline'):.3f}\n"
         f"  not criteria: scope {score.attr_rate('scope'):.3f}, "
         f"indicator phrase contains the gold phrase {score.attr_rate('indicator_covers'):.3f}",
         f"metadata+citations {score.meta_ok}/{score.meta_total}",

@@ -139,6 +139,28 @@ def test_ranges_and_lists():
 
 
 @pytest.mark.parametrize(
+    "clause, comparator, value, unit, baseline, period",
+    [
+        ("微创手术占比从20%提升到25%左右", "~", 25, "%", 20, None),
+        ("县域内就诊率从2022年的86%提高到90%以上", ">=", 90, "%", 86, "2022"),
+        ("平均住院日由9.2天缩短至8.5天以内", "<=", 8.5, "天", 9.2, None),
+        ("药占比由32%降低到28%", "<=", 28, "%", 32, None),
+        ("病例组合指数（CMI）值由0.92提高到1.0", ">=", 1, None, 0.92, None),
+        ("病例组合指数（CMI）达到1.1以上", ">=", 1.1, None, None, None),
+        ("时间消耗指数控制在1以内", "<=", 1, None, None, None),
+        ("费用消耗指数不高于1.0", "<=", 1, None, None, None),
+    ],
+)
+def test_goals_from_a_baseline_and_dimensionless_indices(clause, comparator, value, unit, baseline, period):
+    """从X提高到Y is one target, Y, that starts from X (a base year with 从 is no deadline); an index
+    such as CMI has no unit."""
+    t = _one(f"1.任务。到2025年，{clause}。\n")
+    assert (t.comparator, t.value, t.unit, t.baseline, t.baseline_period) == (comparator, value, unit, baseline, period)
+    assert t.deadline == "2025-12-31" and t.text == clause
+    assert "从" not in t.indicator and "由" not in t.indicator
+
+
+@pytest.mark.parametrize(
     "clause",
     [
         "三级医院要发挥引领作用",
@@ -154,6 +176,9 @@ def test_ranges_and_lists():
         "落实国办发〔2021〕18号文件",
         "培育一支高素质人才队伍",
         "65岁以上老年人健康管理持续加强",
+        "病例组合指数（CMI）稳步提升",
+        "建设健康大脑2.0",
+        "发布2024年费用消耗指数",
     ],
 )
 def test_not_targets(clause):
@@ -208,6 +233,21 @@ def test_notice_metadata_with_doc_number_line_and_end_signature():
         ("《国务院办公厅关于推动公立医院高质量发展的意见》", "国办发〔2021〕18号")
     ]
     assert "抄送" not in ledger.tasks[-1].text
+
+
+def test_reposted_notice_headed_by_its_doc_number_and_cited_title():
+    """Pages that repost a notice head it "文号《…的通知》" above the notice's own title."""
+    text = (
+        "穗府办〔2023〕11号《广州市人民政府办公厅关于印发广州市推动公立医院高质量发展实施方案的通知》\n"
+        "广州市人民政府办公厅关于印发广州市推动公立医院高质量发展实施方案的通知\n穗府办〔2023〕11号\n"
+        "各区人民政府，市政府各部门：\n《广州市推动公立医院高质量发展实施方案》已经市人民政府同意，现印发给你们。\n"
+        "广州市人民政府办公厅\n2023年6月18日\n广州市推动公立医院高质量发展实施方案\n"
+        "一、重点任务\n1.任务。到2025年，三级医院CMI值达到1.1以上。\n"
+    )
+    ledger = extract_ledger(text)
+    assert ledger.title == "广州市人民政府办公厅关于印发广州市推动公立医院高质量发展实施方案的通知"
+    assert (ledger.doc_number, ledger.issuer, ledger.date) == ("穗府办〔2023〕11号", "广州市人民政府办公厅", "2023-06-18")
+    assert ledger.cited_policies == []
 
 
 def test_text_that_is_not_a_plan_gives_an_empty_ledger_and_a_warning():

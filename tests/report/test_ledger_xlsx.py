@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from hqd.policy import Ledger, Target, Task
-from hqd.report.ledger_text import target_value, task_number
+from hqd.report.ledger_text import baseline_value, target_value, task_number
 from hqd.report.ledger_xlsx import TARGET_COLUMNS, TASK_COLUMNS, write_ledger_xlsx
 
 
@@ -32,6 +32,12 @@ def target(comparator: str, value, unit: str | None, high=None, indicator: str =
 ])
 def test_target_value(comparator, value, high, unit, shown):
     assert target_value({"comparator": comparator, "value": value, "value_high": high, "unit": unit}) == shown
+
+
+def test_baseline_value():
+    assert baseline_value({"value": 25, "unit": "%", "baseline": 20, "baseline_period": "2022"}) == "20%（2022年）"
+    assert baseline_value({"value": 1.0, "unit": None, "baseline": 0.92}) == "0.92"
+    assert baseline_value({"value": 25, "unit": "%"}) == ""
 
 
 def test_task_number():

@@ -121,3 +121,22 @@ def test_targets_arrive_linked_to_the_catalog(store):
     with store.session() as s:
         linked = s.scalars(select(Target.catalog_code).where(Target.catalog_code.is_not(None))).all()
     assert len(linked) >= 5  # hqd.plans links target phrases to catalog indicators on the way in
+
+
+def test_a_plans_stated_baseline_is_imported_and_a_users_baseline_kept(store, tmp_path):
+    from hqd.policy import extract_ledger
+
+    text = ("某市推动公立医院高质量发展实施方案\n2023年5月8日\n一、重点任务\n"
+            "1.提升能力。到2025年，微创手术占比从2022年的20%提升到25%左右，四级手术占比由16%提高到20%。\n")
+    p = tmp_path / "plan.json"
+    p.write_text(json.dumps(extract_ledger(text, file="plan.txt").to_dict(), ensure_ascii=False), encoding="utf-8")
+    imp(store, p)
+    with store.session() as s:
+        mis, l4 = s.scalars(select(Target).order_by(Target.position)).all()
+        assert (mis.value, mis.baseline_value, mis.baseline_period) == (25, 20, "2022")
+        assert (l4.value, l4.baseline_value, l4.baseline_period) == (20, 16, None)
+        l4.baseline_value, l4.baseline_period = 17.5, "2023"  # the 绩效办's own, measured figure
+    imp(store, p)
+    with store.session() as s:
+        l4 = s.scalars(select(Target).order_by(Target.position)).all()[1]
+        assert (l4.baseline_value, l4.baseline_period) == (17.5, "2023")

@@ -21,7 +21,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 PLAN_TXT = ("某县推动公立医院高质量发展实施方案\n2024年3月1日\n一、重点任务\n"
-            "1.推进分级诊疗。到2025年，基层就诊率达到65%以上。（责任单位：县卫生健康局）\n")
+            "1.推进分级诊疗。到2025年，基层就诊率达到65%以上，平均住院日由9.2天缩短至8.5天。（责任单位：县卫生健康局）\n")
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +136,8 @@ def test_upload_a_plan_and_confirm_a_correction(page, server, tmp_path):
     page.click("text=确认保存")
     page.wait_for_selector("text=基层就诊率 ≥70%")
     assert "县医保局" in page.content()
+    main = page.inner_text("main")
+    assert "平均住院日 ≤8.5天" in main and "（基线 9.2天）" in main  # the plan's own starting point
     page.screenshot(path=str(SHOTS / "上传后的方案.png"), full_page=True)
 
 

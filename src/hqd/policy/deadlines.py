@@ -27,7 +27,7 @@ _FIVE_YEAR_END = {"十四五": 2025, "十五五": 2030, "十三五": 2020}
 _RANGE_AFTER = re.compile(r"^\s*[—\-~至到]+\s*(?:\d{4}|20__)")
 _RANGE_BEFORE = re.compile(r"(?:\d{4}|20__)\s*年?\s*[—\-~至到]+\s*$")
 _BASELINE_AFTER = re.compile(r"^\s*(?:年\s*)?(?:的)?(?:基础上|基数|水平|为基|相比|同期|比较|相较)")
-_BASELINE_BEFORE = re.compile(r"(?:较|比|相比|对比|与|以|在|同比|相对于)\s*$")
+_BASELINE_BEFORE = re.compile(r"(?:较|比|相比|对比|与|以|在|同比|相对于|从|由)\s*$")  # 从2020年的20%提高到…
 _RECURRING_BEFORE = re.compile(r"(?:每年|每季度?|每月|每半年|逐年|次年|当年)\s*$")
 
 

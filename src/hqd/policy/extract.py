@@ -224,13 +224,15 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
                     comparator=rt.comparator,
                     value=_fmt_value(q.value),
                     value_high=_fmt_value(q.value_high),
-                    unit=q.unit,
+                    unit=q.unit or None,
                     deadline=deadline,
                     scope=rt.scope,
                     text=original[cs:ce],
                     start=cs,
                     end=ce,
                     indicator_simplified=simplified(rt.indicator),
+                    baseline=_fmt_value(rt.baseline),
+                    baseline_period=str(rt.baseline_year) if rt.baseline_year else None,
                 )
             )
         watch.lap("targets")

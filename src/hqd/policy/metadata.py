@@ -102,7 +102,9 @@ def extract_metadata(lines: list[Line], header_end: int, body_end: int, original
     # Notice title: a 关于…的通知 line (possibly wrapped over several lines) in the header.
     title, notice_title_lines = None, []
     for idx, ln in enumerate(nonblank):
-        if "关于" not in ln.text or ln.text.startswith("《") or len(ln.text) > 120:
+        # 《…的通知》 is a citation, also behind a 文号 as web pages head a reposted notice with
+        # "穗府办〔2023〕11号《…的通知》" above the notice's own title line.
+        if "关于" not in ln.text or DOC_NUMBER.sub("", ln.text).lstrip(" -—").startswith("《") or len(ln.text) > 120:
             continue
         if not _is_plain(DOC_NUMBER.sub("", ln.text).rstrip("-— ").replace(" ", "")):
             continue

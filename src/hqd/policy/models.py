@@ -22,6 +22,8 @@ class Target:
     end: int = -1
     indicator_simplified: str | None = None
     catalog_code: str | None = None
+    baseline: float | None = None  # the value a 从X提高到Y goal starts from
+    baseline_period: str | None = None  # its year, when stated (从2020年的X)
 
 
 @dataclass

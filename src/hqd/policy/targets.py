@@ -17,9 +17,9 @@ from .numerals import parse_number
 
 NUM = r"\d+(?:\.\d+)?"
 CN = r"[一二两三四五六七八九十百千万零〇]+"
-COUNT_UNITS = "个|名|人|家|所|项|批次|批|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条"
+COUNT_UNITS = "个|名|人|家|所|项|批次|批|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条|组|份"
 UNIT = (
-    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|分钟|分(?![之钟级类别院期批])|天|倍|岁|公里|千米|"
+    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|DDDs|分钟|分(?![之钟级类别院期批])|天|倍|岁|公里|千米|"
     rf"(?:万|亿)?(?:{COUNT_UNITS})"
 )
 SUFFIX = r"(?:及以上|或以上|以上|及以下|以下|以内|之内|左右|上下)"
@@ -29,12 +29,26 @@ _QTY = re.compile(
     rf"|(?P<per>{NUM})\s*/\s*(?P<per_base>10万|十万|万|千|100000|10000|1000)"
     rf"|(?P<frac>(?P<fn>\d{{1,3}})\s*/\s*(?P<fd>\d{{1,3}})(?![\d/]))"
     rf"|(?P<lo>{NUM})\s*(?P<lounit>%|‰)?\s*[—–\-~至到]+\s*(?P<hi>{NUM})\s*(?P<runit>{UNIT})(?:\s*之间)?"
-    rf"|(?P<top>(?:进入|跻身|位列|保持在?|稳定在|位居)\s*前)(?P<topn>\d+|[一二三四五六七八九十百]+)(?P<topunit>位|名)"
+    rf"|(?P<top>(?:进入|跻身|位列|保持在?|稳定在|位居)\s*(?:全国|全省|全市|全区|国内|省内)?\s*前)(?P<topn>\d+|[一二三四五六七八九十百]+)(?P<topunit>位|名)"
     rf"|(?P<level>{NUM}|[一二三四五六七八九十])\s*级\s*(?P<grade>甲等|乙等|丙等)?"
     rf"|(?P<n>{NUM})\s*(?P<unit>{UNIT})"
     rf"|(?P<cn>{CN})(?P<cnunit>{COUNT_UNITS}|大)"
+    rf"|(?P<bare>{NUM})"
 )
 _SUFFIX_RE = re.compile(rf"\s*(?P<suffix>{SUFFIX})")
+# Words that frame an enumeration as a description (围绕/聚焦/涵盖 A、B、C五个方面), not a goal
+_LIST_FRAME = re.compile(r"围绕|聚焦|涵盖|包括|包含|分为|涉及|立足|按照|从")
+# Dimensionless indices carry no unit: 病例组合指数(CMI)值达到1.2, 时间消耗指数控制在1以内. A bare
+# number is a quantity only right after such a name (with at most a comparator or 从X提高到 between).
+_INDEX_BEFORE = re.compile(r"(?:指数|CMI|系数)\)?值?[^,;。:]{0,20}$")
+_NOT_BARE_AFTER = re.compile(r"[年月日号版期级项条类\d.]")
+# 从20%提高到25% / 由2020年的0.9提升至1.2: the first value is the baseline the goal starts from.
+_BASELINE_FROM = re.compile(r"(?:从|由)\s*(?:(?P<year>\d{4})\s*年(?:底|末)?\s*的?)?\s*$")
+_CHANGE_VERB_TO = (
+    r"\s*(?:的水平)?\s*(?:逐步|稳步|进一步)?(?:提高|提升|增加|增长|上升|扩大|下降|降低|减少|缩短|压缩|升|增|降)(?:到|至)"
+)
+_CHANGE_TO = re.compile(_CHANGE_VERB_TO + r"\s*$")  # the whole text between the baseline and the goal
+_CHANGE_TO_START = re.compile(_CHANGE_VERB_TO)  # what follows a baseline
 
 GOAL_VERBS = (
     "统筹|筹集|建成|新建|建设|建立|设立|设置|新增|新改扩建|改扩建|培养|培育|打造|引进|遴选|选拔|实施|创建|组建|培训|"
@@ -57,7 +71,7 @@ _LE_PREFIX = {"不高于", "不超过", "不多于", "低于", "少于", "控制
               "下降至", "减少到", "减少至", "缩短到", "缩短至", "压缩到", "压缩至", "分别控制在", "分别降低到"}
 _EQ_PREFIX = {"为", "分别为", "均为"}
 INDICATOR_WORDS = re.compile(
-    r"率|比|数|量|额|费|日|人次|床位|指数|水平|评价|时间|收入|支出|成本|寿命|占比|比例|比重|覆盖|能力|规模|增幅|负债|"
+    r"率|比|数|量|额|费|日|人次|床位|指数|CMI|水平|评价|时间|收入|支出|成本|寿命|占比|比例|比重|覆盖|能力|规模|增幅|负债|"
     r"分级|等级|标准化|满意度|次均|均次|人均|增长|增幅|降幅|下降|半径|测评"
 )
 _REGION = re.compile(
@@ -114,6 +128,8 @@ class RawTarget:
     clause: tuple[int, int]
     form: str  # A (indicator before comparator), B (object after value), C (object before value)
     group: tuple[int, int] | None = None  # (k, n) inside a 分别 list of n values
+    baseline: float | None = None  # 从X提高到Y: X
+    baseline_year: int | None = None  # 从2020年的X
 
 
 def _prev_char(a: str, i: int) -> str:
@@ -175,6 +191,10 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             value, unit = float(m.group("n")), m.group("unit")
             if unit.endswith("人") and a[m.end() : m.end() + 1] == "口":
                 continue  # 每3万人口: a population base, not a count of people
+        elif m.group("bare"):
+            if not _INDEX_BEFORE.search(a, max(s, qs - 30), qs) or _NOT_BARE_AFTER.match(a, qe):
+                continue
+            value, unit, kind = float(m.group("bare")), "", "index"
         else:
             cn, cnunit = m.group("cn"), m.group("cnunit")
             value = parse_number(cn)
@@ -189,6 +209,9 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
                 unit = "个"
             else:
                 unit = cnunit
+                clause_head = a[max(a.rfind(",", s, qs), a.rfind("。", s, qs), s) : qs]
+                if "、" in clause_head and _LIST_FRAME.search(clause_head[: clause_head.index("、")]):
+                    continue  # 围绕党建、能力、结构、创新、文化五个维度: the count of the list it frames
             kind = "cn"
             frequency = cnunit == "次" and _FREQUENCY.search(a, s, qs)
             if value == 1 and not frequency and not re.search(r"(?:有|至少|不少于|仅)\s*$", a[max(s, qs - 3) : qs]):
@@ -205,6 +228,10 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
                 continue
         if kind == "level" and not suffix and not re.search(r"(?:达到|达|通过)\s*[^,;。]{0,20}$", a[s:qs]):
             continue
+        if kind == "index" and not suffix and not _PREFIX.search(a, s, qs) and not (
+            _BASELINE_FROM.search(a, s, qs) and _CHANGE_TO_START.match(a, end, e)
+        ):
+            continue  # an index value needs a comparator (达到/不高于/左右…) or to start a 从X提高到Y
         out.append(Quantity(qs, end, m.end(), value, high, unit, kind, suffix))
         if kind == "rank":
             out[-1].start = m.start()
@@ -326,9 +353,17 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
         quantities = find_quantities(a, cs, ce, protected)
         clause_has_goal = False
         anchor = cs
+        baseline: tuple[float, int | None, int] | None = None  # (value, year, where 从/由 starts)
         i = 0
         while i < len(quantities):
             q = quantities[i]
+            if i + 1 < len(quantities) and q.kind in ("number", "index") and not q.suffix:
+                nq = quantities[i + 1]
+                fm = _BASELINE_FROM.search(a, anchor, q.start)
+                if fm and nq.unit == q.unit and _CHANGE_TO.match(a, q.end, nq.start):
+                    baseline = (q.value, int(fm.group("year")) if fm.group("year") else None, fm.start())
+                    i += 1
+                    continue  # the anchor stays: the next value's subject is before 从/由
             pre_local = a[anchor : q.start]
             clause_pre = a[cs : q.start]
             pm = _PREFIX.search(pre_local)
@@ -411,6 +446,8 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             if pm or cm:
                 form = "A"
                 subj_end = q.start - len(pre_local) + (pm.start() if pm else cm.start())
+                if baseline is not None:
+                    subj_end = min(subj_end, baseline[2])
                 subj_start = anchor
                 # 全市三甲医院达到电子病历应用分级评价5级以上 has its comparator verb before the indicator
                 scope, subj_start = split_scope(a, original, subj_start, subj_end)
@@ -422,7 +459,8 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                     not INDICATOR_WORDS.search(a[ss_:se_])
                     and (_scope_phrase(a, original, ss_, se_) or _REGION.fullmatch(a, ss_, se_))
                 )
-                if scope_like and form == "A" and sentence_targets:
+                if scope_like and form == "A" and sentence_targets and _unit_kind(sentence_targets[-1].quantity.unit) == _unit_kind(q.unit):
+                    # 二级医院达到4级以上 after 三级医院…达到5级以上 shares its indicator; 全市互联网医院达到10家 does not
                     inherited = sentence_targets[-1]
                     if name:
                         scope = (scope or "") + name if scope else name
@@ -489,7 +527,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 v = _last_goal_verb(a, sc_s, sc_e)
                 sc = a[v.end() if v else sc_s : sc_e].strip("和、 ")
                 scope = original[sc_e - len(sc) : sc_e] if sc else None
-            if q.unit in ("个位次", "位次"):
+            if q.unit in ("个位次", "位次") or (q.kind == "rank" and not (name or "").strip()):
                 # the ranking the sentence is about is named first: 全国公立医院绩效考核排名中，…
                 rank = _RANK.search(a, sentence_lo, q.start)
                 if rank:
@@ -508,6 +546,9 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 if prev_scope and _REGION.fullmatch(analysis_text(prev_scope)):
                     scope = prev_scope  # 全区每千常住人口床位数…，执业（助理）医师数… share 全区
             t = RawTarget(q, comp, name, scope, (cs, ce), form)
+            if baseline is not None:
+                t.baseline, t.baseline_year = baseline[0], baseline[1]
+                baseline = None
             out.append(t)
             sentence_targets.append(t)
             clause_has_goal = True
@@ -515,6 +556,11 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             i += 1
         prev_clause_had_goal = clause_has_goal or (prev_clause_had_goal and not quantities)
     return out
+
+
+def _unit_kind(unit: str) -> str:
+    """级 and 级（甲等） are one kind of quantity; 级 and 家 are not."""
+    return unit.split("（")[0]
 
 
 def _without(a: str, s: int, e: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:

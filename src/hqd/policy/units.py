@@ -2,7 +2,8 @@
 
 Conventions handled, as official documents write them:
 - (责任单位：A、B、C。列第一位的为牵头单位，下同) — first listed leads, for this and later tasks;
-- (牵头单位：A；配合单位：B、C), 牵头部门/配合部门, 牵头处室/配合处室, 主责单位/协同单位;
+- (牵头单位：A；配合单位：B、C), 牵头部门/配合部门, 牵头处室/配合处室, 主责单位/协同单位, and
+  (牵头单位：A；责任单位：B、C), where beside a named lead the 责任单位 are the ones taking part;
 - (A、B负责), (A、B等部门负责), (…分别负责), (…按职责分工负责) — all listed units lead;
 - (A牵头，B、C配合);
 - 以下责任单位均包括X，不再列出 / 以下均需X落实，不再列出 — X supports every later task.
@@ -112,7 +113,9 @@ def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibil
             elif rm:
                 units = split_units(a, ps + rm.end(), pe)
                 units = [u for u in units if not re.match(r"(?:完成|时间|时限)", a[u.start : u.end])]
-                if first_is_lead or resp.first_is_lead_declared:
+                if re.search(rf"{_LEAD_LABEL}\s*[:：]", a[ss:se]):
+                    resp.support.extend(units)  # 牵头单位：A；责任单位：B、C — B and C take part
+                elif first_is_lead or resp.first_is_lead_declared:
                     resp.lead.extend(units[:1])
                     resp.support.extend(units[1:])
                 else:

@@ -37,3 +37,11 @@ def target_value(target: dict[str, Any]) -> str:
     if comparator == "range" and high is not None:
         return f"{shown}—{number(high)}{unit}"
     return f"{_SIGNS.get(comparator, comparator)}{shown}{unit}"
+
+
+def baseline_value(target: dict[str, Any]) -> str:
+    """The stated baseline of a 从X提高到Y target, with its year when stated: 20%（2022年）."""
+    if target.get("baseline") is None:
+        return ""
+    shown = target_value({"comparator": "=", "value": target["baseline"], "unit": target.get("unit")})
+    return f"{shown}（{target['baseline_period']}年）" if target.get("baseline_period") else shown

@@ -12,12 +12,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .ledger_text import COMPARATOR_NAMES, target_value, task_number
+from .ledger_text import COMPARATOR_NAMES, baseline_value, target_value, task_number
 
 TASK_COLUMNS = [("序号", 10), ("任务", 28), ("具体内容", 48), ("牵头单位", 22), ("配合单位", 28),
                 ("完成时限", 13), ("目标指标", 30), ("目标值", 13), ("原文", 48)]
 TARGET_COLUMNS = [("序号", 10), ("任务", 28), ("目标指标", 32), ("目标值", 13), ("比较方式", 10), ("数值", 10),
-                  ("上限", 10), ("单位", 8), ("完成时限", 13), ("适用范围", 14), ("原文", 60)]
+                  ("上限", 10), ("单位", 8), ("基线", 13), ("完成时限", 13), ("适用范围", 14), ("原文", 60)]
 _BODY = Font(name="宋体", size=11)
 _HEAD = Font(name="黑体", size=11, bold=True)
 _TITLE = Font(name="黑体", size=16, bold=True)
@@ -71,6 +71,7 @@ def _target_row(task: dict[str, Any], target: dict[str, Any]) -> list[Any]:
         numeric(target.get("value")),
         numeric(target.get("value_high")),
         target.get("unit") or "",
+        baseline_value(target),
         target.get("deadline") or "",
         target.get("scope") or "",
         target.get("text") or "",

@@ -280,6 +280,10 @@ def import_ledger(session: Session, ledger: dict[str, Any], *, content_hash: str
             target.end = int(tg.get("end", -1) if tg.get("end") is not None else -1)
             if tg.get("catalog_code"):
                 target.catalog_code = tg["catalog_code"]
+            if tg.get("baseline") is not None and target.baseline_value is None:
+                # the plan's own 从X提高到Y; a baseline a user set is theirs and stays
+                target.baseline_value = _float(tg["baseline"])
+                target.baseline_period = tg.get("baseline_period")
             keep.append(target)
         task.targets[:] = keep
         out.targets += len(keep)

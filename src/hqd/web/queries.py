@@ -69,7 +69,7 @@ def plans(store: Store) -> list[dict]:
 
 
 def plan_detail(store: Store, plan_id: int) -> dict:
-    from hqd.report.ledger_text import target_value
+    from hqd.report.ledger_text import baseline_value, target_value
 
     with store.session() as s:
         p = s.get(Plan, plan_id)
@@ -89,6 +89,8 @@ def plan_detail(store: Store, plan_id: int) -> dict:
                     "id": g.id, "indicator": g.indicator, "target": target_value({"comparator": g.comparator, "value": g.value,
                                                                                   "value_high": g.value_high, "unit": g.unit}),
                     "comparator": g.comparator, "value": g.value, "unit": g.unit, "catalog_code": g.catalog_code,
+                    "baseline": baseline_value({"unit": g.unit, "baseline": g.baseline_value,
+                                                "baseline_period": g.baseline_period}),
                     "deadline": g.deadline.isoformat() if g.deadline else None, "scope": g.scope, "text": g.text,
                     "context": clause_context(text, g.start, g.end, g.text),
                 } for g in t.targets],

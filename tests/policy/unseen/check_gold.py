@@ -2,7 +2,8 @@
 
 Every document field, task title, unit, target text, scope, cited title and doc number must be
 an exact substring of the source (titles may run across a line break); keys follow the seeds'
-gold schema exactly; every target text is a whole clause delimited by ，；。 (or a line end).
+gold schema exactly (targets may add the optional "baseline" number and "baseline_period"
+4-digit string); every target text is a whole clause delimited by ，；。 (or a line end).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ HERE = Path(__file__).resolve().parent
 DOC_KEYS = ["file", "title", "issuer", "doc_number", "date", "cited_policies", "tasks", "notes"]
 TASK_KEYS = ["path", "title", "lead_units", "support_units", "deadline", "targets"]
 TARGET_KEYS = ["indicator", "comparator", "value", "value_high", "unit", "deadline", "scope", "text"]
+# optional, in this order after TARGET_KEYS, only on targets stated from a baseline (u09, u10)
+OPTIONAL_TARGET_KEYS = ["baseline", "baseline_period"]
 COMPARATORS = {">=", "<=", "=", "~", "range", "increase", "decrease"}
 DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
@@ -55,8 +58,13 @@ def check(gold_path: Path) -> list[str]:
         if t["deadline"] is not None and not DATE.fullmatch(t["deadline"]):
             errs.append(f"{key}: deadline {t['deadline']!r}")
         for g in t["targets"]:
-            if list(g) != TARGET_KEYS:
+            extra = list(g)[len(TARGET_KEYS):]
+            if list(g)[: len(TARGET_KEYS)] != TARGET_KEYS or extra not in ([], OPTIONAL_TARGET_KEYS[:1], OPTIONAL_TARGET_KEYS):
                 errs.append(f"{key}: target keys {list(g)}")
+            if "baseline" in g and (isinstance(g["baseline"], bool) or not isinstance(g["baseline"], (int, float))):
+                errs.append(f"{key}: baseline {g['baseline']!r} is not a number")
+            if "baseline_period" in g and not (isinstance(g["baseline_period"], str) and re.fullmatch(r"\d{4}", g["baseline_period"])):
+                errs.append(f"{key}: baseline_period {g['baseline_period']!r} is not a 4-digit string")
             if g["comparator"] not in COMPARATORS:
                 errs.append(f"{key}: comparator {g['comparator']!r}")
             if (g["comparator"] == "range") != (g["value_high"] is not None):
