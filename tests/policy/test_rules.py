@@ -118,6 +118,7 @@ def test_table_row_rendering_is_parsed():
         ("投入5000万元用于设备更新", "=", 5000, "万元"),
         ("三分之一的专家号源向基层开放", "=", 0.3333, "fraction"),
         ("电子病历应用水平达到5级以上", ">=", 5, "级"),
+        ("90%的乡镇卫生院达到服务能力推荐标准", ">=", 90, "%"),
     ],
 )
 def test_target_shapes(clause, comparator, value, unit):
@@ -313,3 +314,8 @@ def test_joint_issuers_on_one_line_and_cited_policy_before_the_issued_one():
     ledger = extract_ledger(text)
     assert ledger.issuer == "某省卫生健康委员会、某省发展和改革委员会、某省财政厅"
     assert [c.doc_number for c in ledger.cited_policies] == ["国卫医政发〔2023〕11号"]
+
+
+def test_change_from_a_base_year_names_only_the_indicator():
+    t = _one("1.任务。到2025年，人均预期寿命在2020年基础上继续提高1岁左右，人均健康预期寿命同比例提高。\n")
+    assert (t.indicator, t.comparator, t.value, t.unit, t.deadline) == ("人均预期寿命", "increase", 1, "岁", "2025-12-31")

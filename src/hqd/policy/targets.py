@@ -93,7 +93,8 @@ _IN_SCOPE = re.compile(r"(.{2,16}?(?:医院|机构|单位|卫生院|地区))中"
 _OBJECT_STOP = re.compile(r"[向对从按给经由]")
 _TAIL_OF_LAST = re.compile(r"的(?:比例|占比|比重|覆盖率|[\u4e00-\u9fff]{0,4}率)$")
 _TRAILING_ADVERB = re.compile(
-    r"(?:(?:较|比)(?:上年|去年|上一年|\d{4}年)|同比|每年|优先|逐步|稳步|持续|全部|主要|总体|力争|争取|要|将|均|都|应|须)+$"
+    r"(?:(?:较|比)(?:上年|去年|上一年|\d{4}年)|在(?:\d{4}年|上年|现有)(?:的)?基础上|同比|每年|优先|逐步|稳步|持续|继续|进一步|"
+    r"全部|主要|总体|力争|争取|要|将|均|都|应|须)+$"
 )
 _CHANGE_TAIL = re.compile(r"(?P<c>增长|增加|提高|提升|上升|下降|减少|降低|缩短)$")
 _PCT_ACTION = re.compile(r"来自|覆盖|实现|完成|达到|落实|开展|接入|使用|纳入|通过")
@@ -380,6 +381,8 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             pct_action = q.unit == "%" and _PCT_ACTION.match(a, q.end)
             if not goal and pct_action:
                 goal = True  # 临床用血100%来自无偿献血
+            if not goal and q.unit == "%" and a[q.end : q.end + 1] == "的" and _SHARE_VERB.search(a, q.end + 2, ce):
+                goal = True  # 90%的乡镇卫生院达到服务能力推荐标准: the share of entities that do it
             if not goal and q.kind in ("number", "cn") and _COUNT_UNIT_RE.fullmatch(q.unit):
                 vm = _GOAL_VERB_RE.search(a, q.end, min(ce, q.end + 14))
                 governs_later = vm and any(x.start >= vm.end() for x in quantities[i + 1 :])
@@ -508,6 +511,8 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 tail = _CHANGE_TAIL.search(a, max(anchor, q.start - len(pre_local)), (subj_end if pm else q.start))
                 if tail:  # 薪酬年均增长不低于5%: a change of at least 5%
                     comp = "decrease" if tail.group("c") in ("下降", "减少", "降低", "缩短") else "increase"
+            if comp == "=" and q.unit == "%" and a[q.end : q.end + 1] == "的":
+                comp = ">="  # a share of entities reaching something: more is better, as plain 达到
             if pct_action and not (pm or cm):
                 end_action = ce
                 stop = _OBJECT_STOP.search(a, q.end + 3, ce)
