@@ -8,6 +8,7 @@ import time
 from .aliases import canonical_unit
 from .brackets import inside_brackets
 from .deadlines import find_times, latest
+from .indicator_tables import table_targets
 from .metadata import doc_number_spans, extract_citations, extract_metadata
 from .models import Heading, Ledger, Target, Task
 from .normalize import analysis_text, simplified, split_lines
@@ -194,6 +195,9 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         mentions = find_times(a, marker_end, span_end, doc_year, masked=lambda i: a[i] != "“" and doc.protected[i] and _in_title_mark(a, i))
         task_deadline = latest(mentions)
         watch.lap("deadlines")
+        rows = table_targets(doc.lines, original, marker_end, span_end)
+        for row in rows:
+            doc.protect(row.start, row.end)  # a row's numbers are read by its columns, not as prose
         raw_targets = extract_targets(a, original, marker_end, span_end, doc.is_protected, doc.clause_bounds)
         targets = []
         for rt in raw_targets:
@@ -235,6 +239,13 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
                     baseline_period=str(rt.baseline_year) if rt.baseline_year else None,
                 )
             )
+        targets.extend(
+            Target(indicator=r.indicator, comparator=r.comparator, value=_fmt_value(r.value), value_high=None,
+                   unit=r.unit, deadline=r.deadline or task_deadline, scope=None, text=original[r.start : r.end], start=r.start,
+                   end=r.end, indicator_simplified=simplified(r.indicator), baseline=_fmt_value(r.baseline),
+                   baseline_period=r.baseline_period)
+            for r in rows
+        )
         watch.lap("targets")
         if pseudo and not targets:
             continue

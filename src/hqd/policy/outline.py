@@ -71,6 +71,8 @@ def _marker(line: Line) -> tuple[str, int, int, str, int] | None:
     text = line.text
     if not text or text[0] not in _MARKER_START:
         return None
+    if text.count("\t") >= 2:
+        return None  # a table row ("1	人均预期寿命	岁	78.5	79"): its 序号 cell is not a heading
     for kind, rank, pattern in _MARKERS:
         m = pattern.match(text)
         if not m:
