@@ -111,6 +111,29 @@ def test_targets_are_evaluated_on_the_city_and_on_each_district(store):  # noqa:
     assert rows["H2"].status == "倒退"  # it had met the target (70 %) and has fallen below it
 
 
+def test_a_plans_stated_baseline_is_the_citys_not_its_hospitals(store):  # noqa: F811
+    from hqd.monitoring import evaluate_targets
+    from hqd.plans import ledger_from_text
+    from hqd.store.ledger import import_ledger
+
+    plan = ("某市推动公立医院高质量发展实施方案\n2024年3月1日\n一、重点任务\n"
+            "1.推进分级诊疗。到2025年，基层就诊率从2024年的50%提高到65%以上。（市卫生健康委负责）\n")
+    ledger = ledger_from_text(plan, "plan.txt").to_dict()
+    assert ledger["tasks"][0]["targets"][0]["baseline"] == 50
+    with store.session() as s:
+        _tree(s)
+        import_ledger(s, ledger, content_hash="x", actor="tester")
+        for per, (h1, h2) in {"2024Q2": (60, 60), "2025Q2": (60, 60)}.items():
+            for org, share in (("H1", h1), ("H2", h2)):
+                set_value(s, org, "PHC_VISITS", per, share, actor="tester")
+                set_value(s, org, "ALL_VISITS", per, 100, actor="tester")
+    rows = {r.org: r for r in evaluate_targets(store, "2025Q2", with_children=True)}
+    assert rows["C1"].baseline == ("2024", 50.0)  # the plan's figure for the city: 50 → 60 is progress
+    assert rows["C1"].status != "进展缓慢"
+    assert rows["H1"].baseline == ("2024Q2", 60.0)  # a hospital starts from its own first value
+    assert rows["H1"].status == "进展缓慢"
+
+
 def test_evaluate_command_prints_and_exports(tmp_path):
     import json
 

@@ -222,7 +222,10 @@ def evaluate_targets(store: Store, period: str, *, org: str | None = None, histo
             lead = [tu.unit.name for tu in t.task.units if tu.role == "lead"]
             for o in orgs:
                 observed = table.series(t.catalog_code, o)
-                baseline = (t.baseline_period, t.baseline_value) if t.baseline_value is not None and t.baseline_period else None
+                # A stated baseline (the plan's 从X提高到Y, or one a user set) is the figure of the orgs the
+                # target applies to; their hospitals and districts start from their own observed values.
+                stated = t.baseline_value is not None and t.baseline_period and o in applied
+                baseline = (t.baseline_period, t.baseline_value) if stated else None
                 pr = assess(t.comparator, t.value, t.value_high, t.unit, t.deadline.isoformat() if t.deadline else None,
                             observed, baseline=baseline, as_of=period, thresholds=thresholds)
                 out.append(TargetProgress(
