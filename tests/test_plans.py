@@ -38,3 +38,14 @@ def test_a_count_is_not_linked_to_the_rate_of_the_same_words():
 def test_traditional_phrases_link_too():
     chuxiong = _targets("002_dc2f26d2a65dfbfa")
     assert chuxiong["基層就診率"]["catalog_code"] == "RG-01"
+
+
+def test_a_qualifier_split_off_as_scope_still_links_and_indices_link():
+    from hqd.plans import ledger_from_text
+
+    text = ("某县医共体建设实施方案\n2024年10月8日\n一、工作目标\n"
+            "到2025年底前，基层医疗卫生机构诊疗量占比提高到55%左右，三级医院病例组合指数（CMI）达到1.1以上。\n")
+    (goals,) = ledger_from_text(text).tasks
+    share, cmi = goals.targets
+    assert (share.scope, share.indicator, share.catalog_code) == ("基层医疗卫生机构", "诊疗量占比", "RG-01")
+    assert (cmi.scope, cmi.unit, cmi.catalog_code) == ("三级医院", None, "HQ-05")

@@ -25,6 +25,9 @@ def link_targets(ledger: Ledger) -> Ledger:
     for task in ledger.tasks:
         for target in task.targets:
             code = match_code(target.indicator)
+            if code is None and target.scope:
+                # 基层医疗卫生机构诊疗量占比: the extractor split a qualifier that is part of the name
+                code = match_code(target.scope + target.indicator)
             if code and _compatible(target.unit, catalog.get(code).unit):
                 target.catalog_code = code
     return ledger
