@@ -134,6 +134,30 @@ def test_a_plans_stated_baseline_is_the_citys_not_its_hospitals(store):  # noqa:
     assert rows["H1"].status == "进展缓慢"
 
 
+def test_a_change_from_a_base_year_starts_from_each_orgs_value_in_that_year(store):  # noqa: F811
+    from hqd.monitoring import evaluate_targets
+    from hqd.plans import ledger_from_text
+    from hqd.store.ledger import import_ledger
+
+    plan = ("某市推动公立医院高质量发展实施方案\n2024年3月1日\n一、重点任务\n"
+            "1.推进分级诊疗。到2025年，基层就诊率较2023年提高10个百分点。（市卫生健康委负责）\n")
+    ledger = ledger_from_text(plan, "plan.txt").to_dict()
+    target = ledger["tasks"][0]["targets"][0]
+    assert (target["comparator"], target["baseline"], target["baseline_period"]) == ("increase", None, "2023")
+    with store.session() as s:
+        _tree(s)
+        import_ledger(s, ledger, content_hash="x", actor="tester")
+        for per, (h1, h2) in {"2022Q2": (45, 70), "2023Q2": (42, 66), "2023Q4": (40, 64), "2025Q2": (48, 75)}.items():
+            for org, share in (("H1", h1), ("H2", h2)):
+                set_value(s, org, "PHC_VISITS", per, share, actor="tester")
+                set_value(s, org, "ALL_VISITS", per, 100, actor="tester")
+    rows = {r.org: r for r in evaluate_targets(store, "2025Q2", with_children=True)}
+    # from the last quarter of 2023 on record, not from the first value in the window (2022Q2)
+    assert rows["H1"].baseline == ("2023Q4", 40.0) and rows["H1"].status != "已达成"  # 48 < 40 + 10
+    assert rows["H2"].baseline == ("2023Q4", 64.0) and rows["H2"].status == "已达成"  # 75 ≥ 64 + 10
+    assert rows["C1"].baseline == ("2023Q4", 52.0)  # the city's own 2023 value: (40 + 64) / 200
+
+
 def test_evaluate_command_prints_and_exports(tmp_path):
     import json
 

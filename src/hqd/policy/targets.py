@@ -44,6 +44,8 @@ _INDEX_BEFORE = re.compile(r"(?:指数|CMI|系数)\)?值?[^,;。:]{0,20}$")
 _NOT_BARE_AFTER = re.compile(r"[年月日号版期级项条类\d.]")
 # 从20%提高到25% / 由2020年的0.9提升至1.2: the first value is the baseline the goal starts from.
 _BASELINE_FROM = re.compile(r"(?:从|由)\s*(?:(?P<year>\d{4})\s*年(?:底|末)?\s*的?)?\s*$")
+# 较2022年下降10% / 在2020年基础上提高1岁: the year a change is measured from
+_BASE_YEAR = re.compile(r"(?:较|比|相比|相较于?)\s*(?P<y1>\d{4})\s*年|在\s*(?P<y2>\d{4})\s*年(?:底|末)?\s*的?(?:基础上|水平上)")
 _CHANGE_VERB_TO = (
     r"\s*(?:的水平)?\s*(?:逐步|稳步|进一步)?(?:提高|提升|增加|增长|上升|扩大|下降|降低|减少|缩短|压缩|升|增|降)(?:到|至)"
 )
@@ -80,7 +82,7 @@ _REGION = re.compile(
 )
 _FILLER = re.compile(
     r"(?:力争|争取|确保|努力|推动|推进|实现|使|使得|全面|进一步|逐步|基本|原则上|要|将|同时|并|且|其中|"
-    r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|\d{4}年|年内|当年|目前|总体|持续|稳步|动态|每年|共|累计|约|"
+    r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|在?\d{4}年(?:底|末)?(?:前|以前|之前)?|年内|当年|目前|总体|持续|稳步|动态|每年|共|累计|约|"
     r"和|及|与|以及|或|、|的|\s)+"
 )
 _HOSPITAL_CLASS = re.compile(
@@ -554,6 +556,8 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             if baseline is not None:
                 t.baseline, t.baseline_year = baseline[0], baseline[1]
                 baseline = None
+            elif comp in ("increase", "decrease") and (by := _BASE_YEAR.search(a, cs, q.start)):
+                t.baseline_year = int(by["y1"] or by["y2"])  # 较2022年下降10%: from that year's own value
             out.append(t)
             sentence_targets.append(t)
             clause_has_goal = True

@@ -284,6 +284,8 @@ def import_ledger(session: Session, ledger: dict[str, Any], *, content_hash: str
                 # the plan's own 从X提高到Y; a baseline a user set is theirs and stays
                 target.baseline_value = _float(tg["baseline"])
                 target.baseline_period = tg.get("baseline_period")
+            elif tg.get("baseline_period") and target.baseline_value is None and target.baseline_period is None:
+                target.baseline_period = tg["baseline_period"]  # 较2022年: each org's own value of that year
             keep.append(target)
         task.targets[:] = keep
         out.targets += len(keep)
