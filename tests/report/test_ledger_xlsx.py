@@ -38,6 +38,7 @@ def test_baseline_value():
     assert baseline_value({"value": 25, "unit": "%", "baseline": 20, "baseline_period": "2022"}) == "20%（2022年）"
     assert baseline_value({"value": 1.0, "unit": None, "baseline": 0.92}) == "0.92"
     assert baseline_value({"value": 25, "unit": "%"}) == ""
+    assert baseline_value({"comparator": "decrease", "value": 10, "unit": "%", "baseline_period": "2022"}) == "2022年水平"
 
 
 def test_task_number():

@@ -40,8 +40,9 @@ def target_value(target: dict[str, Any]) -> str:
 
 
 def baseline_value(target: dict[str, Any]) -> str:
-    """The stated baseline of a 从X提高到Y target, with its year when stated: 20%（2022年）."""
+    """The stated baseline of a 从X提高到Y target, with its year when stated: 20%（2022年）; for a change
+    from a base year (较2022年提高…) the year alone: 2022年水平."""
     if target.get("baseline") is None:
-        return ""
+        return f"{target['baseline_period']}年水平" if target.get("baseline_period") else ""
     shown = target_value({"comparator": "=", "value": target["baseline"], "unit": target.get("unit")})
     return f"{shown}（{target['baseline_period']}年）" if target.get("baseline_period") else shown
