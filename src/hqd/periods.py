@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 _RE = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
+_TYPES = {"Y": "year", "Q": "quarter", "M": "month"}
 
 
 class PeriodError(ValueError):
@@ -20,9 +22,9 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        m = _RE.match(str(text).strip())
+        m = _RE.match(str(text).strip().upper())
         if not m:
-            raise PeriodError(f"期间“{text}”格式不正确，应为 2024、2024Q1 或 2024-03")
+            raise PeriodError(f"期间“{text}”格式不正确，应为 2025、2025Q2 或 2025-03")
         year = int(m.group(1))
         if year < 1900:
             raise PeriodError(f"期间“{text}”的年份不合理")
@@ -38,6 +40,19 @@ class Period:
         if self.kind == "M":
             return f"{self.year}-{self.sub:02d}"
         return str(self.year)
+
+    @property
+    def type(self) -> str:
+        """year, quarter or month (as DHIS2 names period types)."""
+        return _TYPES[self.kind]
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1 if self.kind == "Y" else (self.sub - 1) * (12 // self.per_year) + 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.shift(1).first_day - timedelta(days=1)
 
     @property
     def per_year(self) -> int:

@@ -249,7 +249,7 @@ class Session:
         groups = self.reference(period)
         report = self.rejects()
         step("第二遍扫描：逐条计算指标标志，按机构、季度汇总")
-        part = "MONTH" if period.kind == "month" else "QUARTER"
+        part = "MONTH" if period.type == "month" else "QUARTER"
         proj = Projection()
         wanted: dict[str, str] = {}
         for m in MEASURES:
@@ -265,12 +265,12 @@ class Session:
         # Periods lie within one calendar year, so the bucket (quarter or month) is the whole key.
         b = f"CAST(EXTRACT({part} FROM discharge_date) AS INTEGER)"
         record = (f"SELECT org_code, {b} AS b, {passed}, {', '.join(proj.columns(reference=False))} FROM input_clean "
-                  f"WHERE discharge_date >= {_date(period.start)} AND discharge_date < {_date(period.end)}")
+                  f"WHERE discharge_date >= {_date(period.first_day)} AND discharge_date < {_date(period.shift(1).first_day)}")
         joined = (f"SELECT v.*, {', '.join(proj.columns(reference=True))} FROM (SELECT v.*, {ref_cols} FROM ({record}) AS v "
                   f"LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code) AS v")
         cols, rows = self.engine.query(f"SELECT org_code, b, {', '.join(sums)} FROM ({joined}) AS f GROUP BY org_code, b")
         step("生成数据项与指标值")
-        kinds = ["quarter", "year"] if period.kind == "year" else [period.kind]
+        kinds = ["quarter", "year"] if period.type == "year" else [period.type]
         acc: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
         total = 0
         for row in rows:
@@ -300,7 +300,7 @@ class Session:
             for code in ELEMENTS:
                 if code in seen:
                     values.append(DataValue(org, per, code, seen[code]))
-        return ComputeResult(period.text, self.engine.name, values, rates, report, groups, total)
+        return ComputeResult(str(period), self.engine.name, values, rates, report, groups, total)
 
     def _flags_view(self, period: Period) -> None:
         self.reference(period)
@@ -312,7 +312,7 @@ class Session:
             "flags",
             f"SELECT {', '.join(cols)} FROM (SELECT v.*, {ref_cols} FROM input_clean AS v "
             f"LEFT JOIN ref_drg AS r ON v.drg_code = r.drg_code "
-            f"WHERE v.discharge_date >= {_date(period.start)} AND v.discharge_date < {_date(period.end)}) AS f",
+            f"WHERE v.discharge_date >= {_date(period.first_day)} AND v.discharge_date < {_date(period.shift(1).first_day)}) AS f",
         )
 
     # -- drill-down ---------------------------------------------------------------------------

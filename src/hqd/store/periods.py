@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
+from hqd.periods import Period, PeriodError
+
 from .errors import StoreError
 
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 TYPE_NAMES = {"year": "年", "quarter": "季度", "month": "月"}
 
 
@@ -20,38 +18,24 @@ class PeriodSpec:
     code: str
     type: str  # year / quarter / month
     start: date
-    end: date
+    end: date  # the last day, inclusive
 
 
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
+def _period(code: str) -> Period:
+    try:
+        return Period.parse(code)
+    except PeriodError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def parse_period(code: str) -> PeriodSpec:
-    code = code.strip().upper()
-    if m := _YEAR.match(code):
-        y = int(m.group(1))
-        return PeriodSpec(code, "year", date(y, 1, 1), date(y, 12, 31))
-    if m := _QUARTER.match(code):
-        y, q = int(m.group(1)), int(m.group(2))
-        return PeriodSpec(code, "quarter", date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
-    if m := _MONTH.match(code):
-        y, mo = int(m.group(1)), int(m.group(2))
-        return PeriodSpec(code, "month", date(y, mo, 1), _month_end(y, mo))
-    raise StoreError(f"期间“{code}”格式不正确，应为 2025、2025Q2 或 2025-03")
+    p = _period(code)
+    return PeriodSpec(str(p), p.type, p.first_day, p.last_day)
 
 
 def shift(code: str, steps: int) -> str:
     """The period `steps` periods after (negative: before) `code`, of the same type."""
-    p = parse_period(code)
-    if p.type == "year":
-        return str(p.start.year + steps)
-    if p.type == "quarter":
-        n = p.start.year * 4 + (p.start.month - 1) // 3 + steps
-        return f"{n // 4}Q{n % 4 + 1}"
-    n = p.start.year * 12 + p.start.month - 1 + steps
-    return f"{n // 12}-{n % 12 + 1:02d}"
+    return str(_period(code).shift(steps))
 
 
 def previous(code: str) -> str:
