@@ -319,3 +319,33 @@ def test_joint_issuers_on_one_line_and_cited_policy_before_the_issued_one():
 def test_change_from_a_base_year_names_only_the_indicator():
     t = _one("1.任务。到2025年，人均预期寿命在2020年基础上继续提高1岁左右，人均健康预期寿命同比例提高。\n")
     assert (t.indicator, t.comparator, t.value, t.unit, t.deadline) == ("人均预期寿命", "increase", 1, "岁", "2025-12-31")
+
+
+def test_plan_chapters_are_path_labels_and_background_is_no_task():
+    text = ("某市卫生健康事业发展规划\n2021年9月1日\n第一章 发展基础\n一、主要成就\n床位数增加到1.2万张。\n"
+            "第二章 重点任务\n一、推进分级诊疗\n到2025年，县域内就诊率达到90%以上。（市卫生健康委负责）\n")
+    (task,) = extract_ledger(text).tasks
+    assert task.path == ["第二章", "一"] and task.lead_units == ["市卫生健康委"]
+
+
+def test_a_unit_marked_as_lead_inside_its_list():
+    (task,) = extract_ledger(_plan("1.提升能力。开展四级手术。\n责任部门：医务部（牵头）、质控科、各临床科室\n")).tasks
+    assert task.lead_units == ["医务部"] and task.support_units == ["质控科", "各临床科室"]
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # a month with no year, in the document's year
+        ("1.任务。9月底前通过电子病历系统应用水平分级评价5级评审。\n", [("电子病历系统应用水平分级评价", 5, "2023-09-30")]),
+        # the count of people is the target; how long they train is its condition
+        ("1.任务。年内引进博士研究生10名，选派30名骨干医师进修6个月以上。\n",
+         [("博士研究生", 10, "2023-12-31"), ("骨干医师进修", 30, "2023-12-31")]),
+        # a streak that triggers an action, and a past year's figure, are no goals
+        ("1.任务。对连续两个季度未完成进度的科室约谈。\n", []),
+        ("1.任务。2022年，全市CMI值为0.95。到2025年，CMI值达到1.1。\n", [("CMI值", 1.1, "2025-12-31")]),
+    ],
+)
+def test_hospital_plan_phrasings(body, expected):
+    got = [(t.indicator, t.value, t.deadline) for t in _targets(body)]
+    assert [(i, v, d) for i, v, d in got] == expected

@@ -1,4 +1,4 @@
-"""Completion times stated in plan text: 到2025年, 2023年12月底前, 今年6月底前, 年内, “十四五”期间.
+"""Completion times stated in plan text: 到2025年, 2023年12月底前, 今年6月底前, 9月底前, 年内, “十四五”期间.
 
 Each mention resolves to the last day it allows (YYYY-MM-DD). Years inside plan names or ranges
 (行动计划(2021—2025年)), baselines (在2020年基础上), past years and recurring schedules (每年6月底前)
@@ -21,6 +21,12 @@ ABSOLUTE = re.compile(
 )
 RELATIVE = re.compile(
     r"(?<![一二两三四五六七八九十\d个])(?P<rel>今年|本年|当年|明年|年内|年底前|年底)(?:\s*(?P<month>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月(?:份)?(?P<day>\d{1,2})?)?"
+)
+# 9月底前 / 6月30日前 with no year: in the document's year. A completion word is required, so that
+# a month that only dates an event (3月召开) or a schedule is not read as a deadline.
+MONTH_ONLY = re.compile(
+    r"(?<![\d年一二三四五六七八九十每])(?P<month>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
+    r"(?:(?P<day>\d{1,2})\s*日|底|末|中旬|下旬)?\s*(?:前|以前|之前)"
 )
 FIVE_YEAR = re.compile(r"[“\"]?(?P<plan>十[一二三四五六七八九]五)[”\"]?\s*(?:期间|时期|末|规划期|以来)?")
 _FIVE_YEAR_END = {"十四五": 2025, "十五五": 2030, "十三五": 2020}
@@ -123,6 +129,16 @@ def find_times(a: str, start: int, end: int, doc_year: int | None, masked=None) 
         year = doc_year + 1 if rel == "明年" else doc_year
         date = _resolve(year, _num(m.group("month")), _num(m.group("day")), None)
         out.append(TimeMention(s, e, date, bool(_RECURRING_BEFORE.search(before))))
+        taken.append((s, e))
+
+    for m in MONTH_ONLY.finditer(seg):
+        s, e = start + m.start(), start + m.end()
+        if not free(s, e) or (masked is not None and masked(s)) or doc_year is None:
+            continue
+        date = _resolve(doc_year, _num(m.group("month")), _num(m.group("day")), None)
+        if date is None:
+            continue
+        out.append(TimeMention(s, e, date, bool(_RECURRING_BEFORE.search(a[max(0, s - 6) : s]))))
         taken.append((s, e))
 
     for m in FIVE_YEAR.finditer(seg):

@@ -204,6 +204,8 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
             cs, ce = rt.clause
             ss, se = doc.sentence_of(cs, marker_end, span_end)
             in_sentence = [t for t in mentions if ss <= t.start < se and not t.recurring]
+            if _past_fact(a, ss, rt, doc_year) and not in_sentence:
+                continue  # 2024年，我院CMI值为1.05: where the plan starts from, not a goal
             in_clause = [t for t in in_sentence if cs <= t.start < ce]
             same_subject_years = (
                 rt.group is not None
@@ -268,6 +270,14 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
     if not ledger.tasks:
         ledger.warnings.append("未识别出任务条目，该文本可能不是政策方案（或未按“一、（一）1.”编排层次）")
     return ledger
+
+
+def _past_fact(a: str, sentence_start: int, rt, doc_year: int | None) -> bool:
+    """A value stated with 为/是 in a sentence about a year before the document's."""
+    if doc_year is None or rt.comparator != "=" or not re.search(r"(?:为|是)\s*$", a[rt.clause[0] : rt.quantity.start]):
+        return False
+    years = [int(y) for y in re.findall(r"(\d{4})\s*年", a[sentence_start : rt.quantity.start])]
+    return bool(years) and max(years) < doc_year
 
 
 def _in_title_mark(a: str, i: int) -> bool:

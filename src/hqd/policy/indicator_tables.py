@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .normalize import Line
+from .targets import DENSITY
 
 _NAME = re.compile(r"^(?:主要|核心|关键)?(?:指标|指标名称|指标内容|指标项目|名称|项目|监测指标)$")
 _YEAR = re.compile(r"^(?P<year>20\d\d)\s*年?\s*(?P<what>目标值?|目标|预期值?|基期值?|基数|现状值?|实际值?)?$")
@@ -130,8 +131,10 @@ def table_targets(lines: list[Line], original: str, start: int, end: int) -> lis
         cmp_, target, cell_unit = value
         unit = _unit(texts[cols.unit] if cols.unit is not None and cols.unit < len(texts) else None) or _unit(cell_unit)
         base = _number(texts[cols.base]) if cols.base is not None and cols.base < len(texts) else None
-        if cmp_ is None:  # a bare goal value points the way the row moves from its baseline
-            cmp_ = "=" if base is None or base[1] == target else (">=" if target > base[1] else "<=")
+        if cmp_ is None and base is not None and base[1] != target:
+            cmp_ = ">=" if target > base[1] else "<="  # a bare goal value points the way the row moves
+        elif cmp_ is None:
+            cmp_ = ">=" if DENSITY.search(indicator) else "="  # as in text: a plain density is a floor
         out.append(TableTarget(
             indicator=indicator, comparator=cmp_, value=target, unit=unit,
             deadline=f"{cols.target_year}-12-31" if cols.target_year else None,

@@ -26,6 +26,8 @@ _MARKERS: list[tuple[str, int, re.Pattern[str]]] = [
 ]
 
 SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
+    # 规划 open with the ground they stand on (发展基础, 面临形势): an account, not a task
+    ("发展基础", re.compile(r"发展基础|发展现状|工作基础|现状与形势|面临(?:的)?形势|形势与挑战|机遇与挑战|发展环境|规划背景|编制背景")),
     ("指导思想", re.compile(r"指导思想")),
     ("基本原则", re.compile(r"基本原则|工作原则")),
     ("主要目标", re.compile(r"(?:主要|工作|发展|总体|建设|预期|具体)目标|目标任务|主要指标|发展指标")),
@@ -34,7 +36,7 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("实施步骤", re.compile(r"实施步骤|进度安排|时间安排|实施阶段|工作步骤|推进步骤|工作安排|时间节点|实施进度|方法步骤|步骤安排")),
     ("重点任务", re.compile(r"重点任务|主要任务|重点工作|工作任务|主要举措|重点举措|具体措施|工作措施|主要内容|建设内容|重点内容|任务措施")),
 ]
-NON_TASK_KINDS = {"指导思想", "基本原则"}
+NON_TASK_KINDS = {"发展基础", "指导思想", "基本原则"}
 GOAL_KINDS = {"主要目标", "总体要求"}
 
 
@@ -43,7 +45,7 @@ class Node:
     kind: str  # marker kind
     rank: int
     number: int
-    label: str  # path label: 二, (一), 3, 第一步
+    label: str  # path label: 第二章, 二, (一), 3, 第一步
     title: str | None
     line: Line
     start: int  # offset of the heading line
@@ -87,7 +89,7 @@ def _marker(line: Line) -> tuple[str, int, int, str, int] | None:
             label = m.group(1) if kind == "arabic" else f"({m.group(1)})"
         else:
             number = cn_to_int(m.group(1))
-            label = m.group(1) if kind in ("cn", "chapter") else f"({m.group(1)})"
+            label = {"cn": m.group(1), "chapter": f"第{m.group(1)}章"}.get(kind, f"({m.group(1)})")
         if number is None or number == 0:
             return None
         if kind == "cn" and text[m.end() - 1 : m.end()] in ".," and not text[m.end() - 1] == "、":

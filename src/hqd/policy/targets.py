@@ -55,7 +55,7 @@ _CHANGE_TO_START = re.compile(_CHANGE_VERB_TO)  # what follows a baseline
 GOAL_VERBS = (
     "统筹|筹集|建成|新建|建设|建立|设立|设置|新增|新改扩建|改扩建|培养|培育|打造|引进|遴选|选拔|实施|创建|组建|培训|"
     "招聘|招收|安排|开展|完成|实现|推动|争创|创成|认定|评选|命名|布局|规划为|划分为|整合为|扶持|资助|举办|"
-    "配备|拥有|都有|均有|至少有|覆盖|形成|投入|新增|研究|建|达到|达|纳入|进入|入选|列入|认证|获批|选派|派驻|下派"
+    "配备|拥有|都有|均有|至少有|覆盖|形成|投入|新增|研究(?![生院所员室型])|建|达到|达|纳入|进入|入选|列入|认证|获批|选派|派驻|下派"
 )
 _GOAL_VERB_RE = re.compile(GOAL_VERBS)
 _PREFIX = re.compile(
@@ -82,7 +82,8 @@ _REGION = re.compile(
 )
 _FILLER = re.compile(
     r"(?:力争|争取|确保|努力|推动|推进|实现|使|使得|全面|进一步|逐步|基本|原则上|要|将|同时|并|且|其中|"
-    r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|在?\d{4}年(?:底|末)?(?:前|以前|之前)?|年内|当年|目前|总体|持续|稳步|动态|每年|共|累计|约|"
+    r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|在?\d{4}年(?:底|末)?(?:前|以前|之前)?|"
+    r"\d{1,2}月(?:底|末|\d{1,2}日)?(?:前|以前|之前)|通过|年内|当年|目前|总体|持续|稳步|动态|每年|共|累计|约|"
     r"和|及|与|以及|或|、|的|\s)+"
 )
 _HOSPITAL_CLASS = re.compile(
@@ -105,9 +106,10 @@ _SHARE_VERB = re.compile(r"(?:基本|全面|全部|均|都|已)?(?:达到|建成
 _CONNECTOR = "、和及与或,以 "
 _GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保|不超过|不高于|最多|最高")
 _INNER_COMPARATOR = re.compile(r"不少于|不低于|不超过|不高于|至少|最多|最高")
+_DURATION_OF = re.compile(r"(?:进修|培训|学习|驻点|下沉|轮转|挂职|脱产|服务|工作|帮扶)\s*$")
 _FREQUENCY = re.compile(r"每(?:年|季度?|月|半年|周)")
 _RANK = re.compile(r"([^,;。:]{2,30}?排名)(?!次)")
-_DENSITY = re.compile(r"每千|每万|每百|每十万|千人|万人口|每床")
+DENSITY = re.compile(r"每千|每万|每百|每十万|千人|万人口|每床")
 
 
 @dataclass
@@ -221,13 +223,17 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
                 continue  # 培育一支队伍, 打造一个平台: an article, not a count
         if value is None:
             continue
+        if a[max(s, qs - 2) : qs].endswith("连续"):
+            continue  # 连续两个季度未完成…: a condition that triggers an action, not a goal
         sm = _SUFFIX_RE.match(a, m.end(), e)
         suffix = sm.group("suffix") if sm else None
         end = sm.end() if sm else m.end()
         after = a[end : end + 1]
         if kind == "level" or unit == "岁":
             # 5级以上 / 四级甲等以上 / 77岁以上 are targets; 三级医院, 二级以上医院, 65岁以上老年人 are modifiers.
-            if after and ("\u4e00" <= after <= "\u9fff"):
+            review = kind == "level" and re.match(r"评审|评价|评估|认证|验收", a[end : end + 2]) and re.search(
+                r"通过\s*[^,;。]{0,20}$", a[s:qs])  # 通过电子病历应用水平分级评价5级评审
+            if after and ("\u4e00" <= after <= "\u9fff") and not review:
                 continue
         if kind == "level" and not suffix and not re.search(r"(?:达到|达|通过)\s*[^,;。]{0,20}$", a[s:qs]):
             continue
@@ -320,7 +326,7 @@ def _comparator(q: Quantity, prefix: str | None, change: str | None, clause_pre:
         return ">="
     if re.search(r"不超过|不高于|最多|最高", clause_pre):
         return "<="
-    if _DENSITY.search(clause_pre) or q.kind == "level":
+    if DENSITY.search(clause_pre) or q.kind == "level":
         return ">="  # densities and maturity levels are floors: 每千人口…3.2人, 测评四级甲等
     return "="
 
@@ -367,6 +373,12 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                     baseline = (q.value, int(fm.group("year")) if fm.group("year") else None, fm.start())
                     i += 1
                     continue  # the anchor stays: the next value's subject is before 从/由
+            if q.unit in ("个月", "天", "周") and _DURATION_OF.search(a, max(cs, q.start - 4), q.start) and any(
+                t.clause == (cs, ce) for t in out
+            ):
+                anchor = q.end  # 选派30名骨干医师进修6个月以上: how long, a condition of the 30
+                i += 1
+                continue
             pre_local = a[anchor : q.start]
             clause_pre = a[cs : q.start]
             pm = _PREFIX.search(pre_local)
@@ -378,7 +390,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             )
             if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
                 goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
-            if not goal and (_DENSITY.search(clause_pre) or (q.unit == "次" and _FREQUENCY.search(clause_pre))):
+            if not goal and (DENSITY.search(clause_pre) or (q.unit == "次" and _FREQUENCY.search(clause_pre))):
                 goal = True  # densities (每千人口…) and frequencies (每季度通报一次) are goals by themselves
             pct_action = q.unit == "%" and _PCT_ACTION.match(a, q.end)
             if not goal and pct_action:
@@ -388,7 +400,8 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             if not goal and q.kind in ("number", "cn") and _COUNT_UNIT_RE.fullmatch(q.unit):
                 vm = _GOAL_VERB_RE.search(a, q.end, min(ce, q.end + 14))
                 governs_later = vm and any(x.start >= vm.end() for x in quantities[i + 1 :])
-                if vm and not governs_later and not _ALL_OF.search(a, q.end, vm.start()):
+                # 5个区开展试点: the verb follows the counted noun; 六项投入政策 has no noun before 投入
+                if vm and vm.start() > q.end and not governs_later and not _ALL_OF.search(a, q.end, vm.start()):
                     goal = True  # 在锦江区等5个区开展试点 / 其中6家县级医院达到三级医院服务能力
             if not goal:
                 anchor = q.end

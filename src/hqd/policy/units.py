@@ -20,6 +20,8 @@ from .brackets import bracket_spans, split_top
 _LEAD_LABEL = r"(?:牵头单位|牵头部门|牵头处室|牵头科室|主责单位|主责部门|牵头)"
 _SUPPORT_LABEL = r"(?:配合单位|配合部门|配合处室|配合科室|协同单位|协同部门|参与单位|协办单位|协助单位|配合)"
 _RESP_LABEL = r"(?:责任单位|责任部门|责任处室|责任科室|实施单位|承办单位)"
+_LEAD_MARK = re.compile(r"\s*\((?:牵头|牵头单位|牵头部门|主责|主责单位)\)$")  # 医务部（牵头）
+_ROLE_ONLY = re.compile(r"\s*(?:牵头|牵头单位|牵头部门|主责|主责单位|配合|配合单位|协办)\s*")
 _CLAUSE_HINT = re.compile(rf"{_LEAD_LABEL}|{_SUPPORT_LABEL}|{_RESP_LABEL}|负责|牵头")
 FIRST_IS_LEAD = re.compile(r"(?:列|排)(?:在)?(?:第一位|首位|第一)的?(?:单位)?为牵头单位|第一个?单位为牵头单位|排名第一的为牵头")
 IMPLIED = re.compile(r"以下(?:各项)?(?:任务的?)?(?:责任单位)?均(?:包括|需|须|含|由)(?P<unit>[^,;。]+?)(?:落实|负责|参与)?\s*[,;]?\s*不再(?:一一)?列出")
@@ -113,7 +115,11 @@ def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibil
             elif rm:
                 units = split_units(a, ps + rm.end(), pe)
                 units = [u for u in units if not re.match(r"(?:完成|时间|时限)", a[u.start : u.end])]
-                if re.search(rf"{_LEAD_LABEL}\s*[:：]", a[ss:se]):
+                marked = [u for u in units if _LEAD_MARK.search(a, u.start, u.end)]
+                if marked:  # 责任部门：医务部（牵头）、质控科 — the marked one leads, the others take part
+                    resp.lead.extend(UnitSpan(u.start, _LEAD_MARK.search(a, u.start, u.end).start()) for u in marked)
+                    resp.support.extend(u for u in units if u not in marked)
+                elif re.search(rf"{_LEAD_LABEL}\s*[:：]", a[ss:se]):
                     resp.support.extend(units)  # 牵头单位：A；责任单位：B、C — B and C take part
                 elif first_is_lead or resp.first_is_lead_declared:
                     resp.lead.extend(units[:1])
@@ -140,8 +146,8 @@ def find_responsibility(a: str, start: int, end: int, first_is_lead: bool) -> Re
     for bs, be in bracket_spans(a, start, end):
         inner_s, inner_e = bs + 1, be - 1
         inner = a[inner_s:inner_e]
-        if not _CLAUSE_HINT.search(inner):
-            continue
+        if not _CLAUSE_HINT.search(inner) or _ROLE_ONLY.fullmatch(inner):
+            continue  # (牵头) after a unit marks it within its list; it is no clause of its own
         labelled = re.match(rf"\s*(?:{_LEAD_LABEL}|{_SUPPORT_LABEL}|{_RESP_LABEL})\s*[:：]", inner)
         # (A、B负责) / (A牵头，B配合；以下…不再列出): some ;/。-part ends with 负责/牵头/配合
         tail_form = any(
