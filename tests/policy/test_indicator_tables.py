@@ -72,3 +72,24 @@ def test_a_table_that_is_not_about_indicators_gives_no_targets(tmp_path):
     path = _docx(tmp_path / "名单.docx", header=["序号", "医院名称", "等级", "床位数"], rows=rows)
     goals = [t for t in extract_ledger(read_document(path).text).tasks if t.path == ["一"]]
     assert goals == []  # no target columns: the 发展目标 section has nothing to track
+
+
+def test_tables_in_plain_text_as_word_saves_them(tmp_path):
+    """Word's 纯文本 export writes each row on a line with TABs: a task table is read as tasks, an
+    indicator table as targets, the same as from the .docx."""
+    path = tmp_path / "方案.txt"
+    path.write_text(
+        "某市推动公立医院高质量发展实施方案\n2024年3月1日\n一、主要目标\n"
+        + "\n".join("\t".join(r) for r in [HEADER, *ROWS[:2]])
+        + "\n二、重点任务\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\n"
+        "1\t推进分级诊疗，县域内就诊率达到90%以上\t市卫生健康委\t市医保局\t2025年底\n"
+        "2\t建设紧密型医共体\t市卫生健康委\t市财政局、市医保局\t2024年12月底前\n",
+        encoding="utf-8",
+    )
+    ledger = extract_ledger(read_document(path).text)
+    goals, first, second = ledger.tasks
+    assert [(t.indicator, t.value, t.baseline) for t in goals.targets] == [("人均预期寿命", 79, 78.5), ("孕产妇死亡率", 9, 9.5)]
+    assert (first.path, first.lead_units, first.support_units, first.deadline) == (
+        ["二", "1"], ["市卫生健康委"], ["市医保局"], "2025-12-31")
+    assert [(t.indicator, t.value) for t in first.targets] == [("县域内就诊率", 90)]
+    assert (second.support_units, second.deadline) == (["市财政局", "市医保局"], "2024-12-31")

@@ -41,6 +41,27 @@ def render_table(rows: list[TableRow]) -> list[str]:
     return [line for row in rows if (line := "\t".join(map(_flat, row.distinct)).strip())]
 
 
+def render_text_tables(text: str) -> str:
+    """Tables in plain text (Word's 另存为纯文本 writes a row per line, cells TAB-separated): a task
+    table becomes task lines as from .docx; any other table stays as it is."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j].count("\t") >= 2:
+            j += 1
+        if j - i >= 2:  # a header and at least one row
+            rows = [TableRow(cells, cells) for cells in ([c.strip() for c in ln.split("\t")] for ln in lines[i:j])]
+            if any(_task_columns(r.cells) for r in rows[:_HEADER_ROWS_SCANNED]):
+                out.extend(render_table(rows))
+                i = j
+                continue
+        out.extend(lines[i : max(j, i + 1)])
+        i = max(j, i + 1)
+    return "\n".join(out)
+
+
 def _task_columns(header: list[str]) -> dict[str, int] | None:
     """Column index per kind when this row is the header of a task table, else None."""
     columns: dict[str, int] = {}
