@@ -349,3 +349,71 @@ def test_a_unit_marked_as_lead_inside_its_list():
 def test_hospital_plan_phrasings(body, expected):
     got = [(t.indicator, t.value, t.deadline) for t in _targets(body)]
     assert [(i, v, d) for i, v, d in got] == expected
+
+
+def _wrapped(paragraphs: list[str], width: int = 30) -> str:
+    """Paragraphs as a PDF copy has them: a line break every `width` characters, a page footer and a
+    running header after every second paragraph."""
+    lines = []
+    for k, paragraph in enumerate(paragraphs, 1):
+        lines += [paragraph[i : i + width] for i in range(0, len(paragraph), width)]
+        if k % 2 == 0:
+            lines += [f"— {k // 2} —", "某市公立医院高质量发展实施方案"]
+    return "\n".join(lines) + "\n"
+
+
+def test_text_copied_out_of_a_pdf_with_hard_line_breaks_and_page_furniture():
+    paragraphs = [
+        "一、重点任务",
+        "1.推进分级诊疗。到2025年，县域内就诊率达到90%以上，基层医疗卫生机构诊疗量占比达到65%。"
+        "（责任单位：市卫生健康委、市财政局，列第一位的为牵头单位，下同）",
+        "2.建设医共体。以县级医院为龙头组建紧密型县域医共体，实现县域全覆盖，每个县组建1—2个，"
+        "到2024年底前全部建成医学影像、心电诊断和病理诊断中心。（责任单位：市卫生健康委、市医保局）",
+        "3.加强人才建设。实施名医培育计划，到2025年，引进高层次人才不少于50名，培养市级学科带头人100名，"
+        "选派骨干医师到国内知名医院进修。（责任单位：市卫生健康委、市人力资源社会保障局）",
+        "4.推进智慧医院建设。到2025年，三级公立医院电子病历系统应用水平分级评价达到5级以上，"
+        "智慧服务分级评估达到3级以上。（责任单位：市卫生健康委、市数据局）",
+    ]
+    text = "某市公立医院高质量发展实施方案\n2023年5月8日\n" + _wrapped(paragraphs)
+    assert len(text.splitlines()) > 20  # the paragraphs broken mid-sentence and mid-name
+    ledger = extract_ledger(text)
+    first, second, third, fourth = ledger.tasks
+    assert (first.lead_units, first.support_units) == (["市卫生健康委"], ["市财政局"])
+    assert [(t.indicator[-5:], t.value) for t in first.targets] == [("域内就诊率", 90), ("诊疗量占比", 65)]
+    assert second.support_units == ["市医保局"] and [t.value for t in second.targets] == [1]
+    assert [(t.value, t.deadline) for t in third.targets] == [(50, "2025-12-31"), (100, "2025-12-31")]
+    assert [t.value for t in fourth.targets] == [5, 3] and fourth.support_units == ["市数据局"]
+    assert all("— 1 —" not in t.text and "高质量发展实施方案" not in t.text for t in ledger.tasks)  # no page furniture
+
+
+def test_an_annexed_task_division_table_gives_tasks():
+    text = ("某市实施方案\n2023年5月8日\n一、重点任务\n1.推进分级诊疗。（市卫生健康委负责）\n附件：重点任务分工表\n"
+            "序号\t重点任务\t牵头单位\t配合单位\t完成时限\n"
+            "1\t建设省级区域医疗中心2个\t市卫生健康委\t市发展改革委、市财政局\t2026年12月底前\n"
+            "2\t深化薪酬制度改革\t市人力资源社会保障局、市卫生健康委\t市财政局\t持续推进\n")
+    tasks = extract_ledger(text).tasks
+    assert [t.path for t in tasks] == [["一", "1"], ["附件", "1"], ["附件", "2"]]
+    assert (tasks[1].lead_units, tasks[1].support_units, tasks[1].deadline) == (
+        ["市卫生健康委"], ["市发展改革委", "市财政局"], "2026-12-31")
+    assert [(t.indicator, t.value) for t in tasks[1].targets] == [("省级区域医疗中心", 2)]
+    assert tasks[2].lead_units == ["市人力资源社会保障局", "市卫生健康委"] and tasks[2].deadline is None
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("1.任务。到2027年，四级手术占比、微创手术占比每年分别提高1个百分点和0.5个百分点。\n",
+         [("increase", 1), ("increase", 0.5)]),
+        ("1.任务。建设传染病医院或相对独立的传染病院区，每个设区市至少1个。\n", [(">=", 1)]),
+        ("1.任务。在全省11个设区市开展主题宣传活动。\n", []),
+        ("1.任务。实行编制动态调整，原则上每3年调整一次。\n", [("=", 1)]),
+        ("1.任务。到2027年，三级和二级公立医院电子病历应用水平分级评价分别达到5级和4级以上。\n", [(">=", 5), (">=", 4)]),
+    ],
+)
+def test_provincial_opinion_phrasings(body, expected):
+    assert [(t.comparator, t.value) for t in _targets(body)] == expected
+
+
+def test_a_named_lead_beside_units_that_share_the_work():
+    (task,) = extract_ledger(_plan("1.任务。推进改革。（省卫生健康委牵头，省发展改革委、省财政厅等按职责分工负责）\n")).tasks
+    assert task.lead_units == ["省卫生健康委"] and task.support_units == ["省发展改革委", "省财政厅"]

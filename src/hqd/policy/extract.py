@@ -13,6 +13,7 @@ from .metadata import doc_number_spans, extract_citations, extract_metadata
 from .models import Heading, Ledger, Target, Task
 from .normalize import analysis_text, simplified, split_lines
 from .outline import GOAL_KINDS, NON_TASK_KINDS, Node, classify, parse_outline, walk
+from .readers.tables import prepare_plain_text
 from .targets import extract_targets
 from .units import FIRST_IS_LEAD, IMPLIED, find_responsibility, split_units
 
@@ -149,7 +150,8 @@ class _Stopwatch:
 
 def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None = None) -> Ledger:
     watch = _Stopwatch(profile)
-    doc = _Doc(text)
+    # The readers already do this for .txt files; text handed over directly gets the same repair.
+    doc = _Doc(prepare_plain_text(text))
     a, original = doc.a, doc.original
     watch.lap("normalize")
     body_end = _body_end(doc)

@@ -17,6 +17,8 @@ from .numerals import cn_to_int
 _CN = "一二三四五六七八九十"
 _MARKERS: list[tuple[str, int, re.Pattern[str]]] = [
     ("chapter", 0, re.compile(rf"^第([{_CN}]{{1,3}})章\s*")),
+    # 附件：重点任务分工表 — an annex is a part of its own, its rows (1. 2. …) its tasks
+    ("annex", 1, re.compile(r"^附件\s*(\d{0,2})\s*[:：]\s*")),
     ("cn", 1, re.compile(rf"^([{_CN}]{{1,3}})\s*[、.,]\s*")),
     ("paren_cn", 2, re.compile(rf"^[(〔]([{_CN}]{{1,3}})[)〕]\s*[、.,]?\s*")),
     ("step", 2, re.compile(rf"^(第([{_CN}]{{1,3}})(?:步|阶段))\s*[:,、.]?\s*")),
@@ -65,7 +67,7 @@ class Node:
         return out[::-1]
 
 
-_MARKER_START = set("第一二三四五六七八九十(〔0123456789") | {chr(c) for c in range(0x2460, 0x2474)}
+_MARKER_START = set("第一二三四五六七八九十(〔0123456789附") | {chr(c) for c in range(0x2460, 0x2474)}
 
 
 def _marker(line: Line) -> tuple[str, int, int, str, int] | None:
@@ -84,6 +86,9 @@ def _marker(line: Line) -> tuple[str, int, int, str, int] | None:
         elif kind == "circled":
             number = ord(m.group(1)) - 0x2460 + 1
             label = m.group(1)
+        elif kind == "annex":
+            number = int(m.group(1) or 1)
+            label = f"附件{m.group(1)}"
         elif kind in ("arabic", "paren_arabic"):
             number = int(m.group(1))
             label = m.group(1) if kind == "arabic" else f"({m.group(1)})"

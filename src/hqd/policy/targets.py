@@ -58,6 +58,7 @@ GOAL_VERBS = (
     "配备|拥有|都有|均有|至少有|覆盖|形成|投入|新增|研究(?![生院所员室型])|建|达到|达|纳入|进入|入选|列入|认证|获批|选派|派驻|下派"
 )
 _GOAL_VERB_RE = re.compile(GOAL_VERBS)
+_BUILD_VERB_RE = re.compile(r"建设|建成|新建|设立|设置|组建|打造|布局|规划建设")
 _PREFIX = re.compile(
     r"(?P<p>累计达到|累计达|分别达到|分别达|分别为|分别控制在|分别提高到|分别降低到|均达到|均达|均为|总体达到|总数达到|"
     r"提高到|提高至|提升到|提升至|增加到|增加至|增长到|增至|上升到|上升至|达到|达|"
@@ -106,8 +107,9 @@ _SHARE_VERB = re.compile(r"(?:基本|全面|全部|均|都|已)?(?:达到|建成
 _CONNECTOR = "、和及与或,以 "
 _GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保|不超过|不高于|最多|最高")
 _INNER_COMPARATOR = re.compile(r"不少于|不低于|不超过|不高于|至少|最多|最高")
+_REGION_BEFORE = re.compile(r"(?:全省|全市|全区|全州|全县|全国)\s*$")
 _DURATION_OF = re.compile(r"(?:进修|培训|学习|驻点|下沉|轮转|挂职|脱产|服务|工作|帮扶)\s*$")
-_FREQUENCY = re.compile(r"每(?:年|季度?|月|半年|周)")
+_FREQUENCY = re.compile(r"每(?:\d+|[两三四五六七八九十])?个?(?:年|季度?|月|半年|周)")
 _RANK = re.compile(r"([^,;。:]{2,30}?排名)(?!次)")
 DENSITY = re.compile(r"每千|每万|每百|每十万|千人|万人口|每床")
 
@@ -225,6 +227,8 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             continue
         if a[max(s, qs - 2) : qs].endswith("连续"):
             continue  # 连续两个季度未完成…: a condition that triggers an action, not a goal
+        if _REGION_BEFORE.search(a, max(s, qs - 3), qs) and (m.group("unit") or m.group("cnunit") or "") == "个":
+            continue  # 在全省11个设区市开展…: how many places there are, not a goal
         sm = _SUFFIX_RE.match(a, m.end(), e)
         suffix = sm.group("suffix") if sm else None
         end = sm.end() if sm else m.end()
@@ -233,7 +237,7 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
             # 5级以上 / 四级甲等以上 / 77岁以上 are targets; 三级医院, 二级以上医院, 65岁以上老年人 are modifiers.
             review = kind == "level" and re.match(r"评审|评价|评估|认证|验收", a[end : end + 2]) and re.search(
                 r"通过\s*[^,;。]{0,20}$", a[s:qs])  # 通过电子病历应用水平分级评价5级评审
-            if after and ("\u4e00" <= after <= "\u9fff") and not review:
+            if after and ("\u4e00" <= after <= "\u9fff") and after not in "和及与或" and not review:
                 continue
         if kind == "level" and not suffix and not re.search(r"(?:达到|达|通过)\s*[^,;。]{0,20}$", a[s:qs]):
             continue
@@ -296,11 +300,15 @@ def _scope_phrase(a: str, original: str, s: int, e: int) -> str | None:
     return original[s:e]
 
 
-def _last_goal_verb(a: str, s: int, e: int) -> re.Match[str] | None:
+def _last(pattern: re.Pattern[str], a: str, s: int, e: int) -> re.Match[str] | None:
     last = None
-    for m in _GOAL_VERB_RE.finditer(a, s, e):
+    for m in pattern.finditer(a, s, e):
         last = m
     return last
+
+
+def _last_goal_verb(a: str, s: int, e: int) -> re.Match[str] | None:
+    return _last(_GOAL_VERB_RE, a, s, e)
 
 
 def _comparator(q: Quantity, prefix: str | None, change: str | None, clause_pre: str) -> str:
@@ -354,11 +362,13 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
     prev_clause_had_goal = False
     sentence_targets: list[RawTarget] = []
     sentence_lo = s
+    prev_clause: tuple[int, int] | None = None
     for cs, ce, sentence_start in clause_bounds(s, e):
         if sentence_start:
             sentence_lo = cs
             sentence_targets = []
             prev_clause_had_goal = False
+            prev_clause = None
         quantities = find_quantities(a, cs, ce, protected)
         clause_has_goal = False
         anchor = cs
@@ -440,7 +450,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 prefix = pm.group("p") if pm else None
                 for k, g in enumerate(group):
                     g_for_cmp = g if g.suffix else Quantity(g.start, g.end, g.unit_end, g.value, g.value_high, g.unit, g.kind, last.suffix)
-                    comp = _comparator(g_for_cmp, prefix, None, clause_pre)
+                    comp = _comparator(g_for_cmp, prefix, cm.group("c") if cm else None, clause_pre)
                     t = RawTarget(g, comp, names[k].strip(), scopes[k], (cs, ce), "A", (k, len(group)))
                     out.append(t)
                     sentence_targets.append(t)
@@ -483,6 +493,14 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                     if name:
                         scope = (scope or "") + name if scope else name
                     name = inherited.indicator
+                elif scope_like and form == "A" and name.startswith("每") and prev_clause and _COUNT_UNIT_RE.fullmatch(q.unit):
+                    # 建设传染病医院或相对独立的传染病院区，每个设区市至少1个: each place gets what is named before
+                    built = _last(_BUILD_VERB_RE, a, *prev_clause)
+                    if built is not None:
+                        os_, oe_ = _strip_span(a, built.end(), prev_clause[1])
+                        if oe_ - os_ >= 2:
+                            scope = (scope or "") + name if scope else name
+                            name = original[os_:oe_]
                 if form == "B":
                     name = _object_after(a, original, q, quantities[i + 1] if i + 1 < len(quantities) else None, ce)
                     if ss_ < se_ and not scope:
@@ -577,6 +595,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             anchor = q.end
             i += 1
         prev_clause_had_goal = clause_has_goal or (prev_clause_had_goal and not quantities)
+        prev_clause = (cs, ce)
     return out
 
 

@@ -129,7 +129,9 @@ def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibil
                 found = bool(units) or found
             else:
                 # A、B负责 / A牵头，B、C配合 / …按职责分工负责
-                lead_m = re.search(r"^(?P<lead>.+?)牵头\s*[,，]\s*(?P<sup>.+?)(?:配合|参与|协同)", part)
+                # A牵头，B、C配合 / A牵头，B、C等按职责分工负责: beside a named lead the others take part
+                lead_m = re.search(
+                    r"^(?P<lead>.+?)牵头\s*[,，]\s*(?P<sup>.+?)(?:配合|参与|协同|(?:按职责分工|按职责|分别)负责)", part)
                 if lead_m:
                     resp.lead.extend(split_units(a, ps + lead_m.start("lead"), ps + lead_m.end("lead")))
                     resp.support.extend(split_units(a, ps + lead_m.start("sup"), ps + lead_m.end("sup")))

@@ -18,7 +18,7 @@ from .html import read_html
 from .office import read_word
 from .pdf import read_pdf
 from .sniff import read_head, sniff
-from .tables import render_text_tables
+from .tables import prepare_plain_text
 from .text import read_text
 
 FORMATS = {".txt": "txt", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".pdf": "pdf",
@@ -69,7 +69,7 @@ def _read(path: Path, settings: Settings) -> DocumentText:
     fmt = FORMATS[suffix]
     warnings: list[str] = []
     if fmt == "txt":
-        text = render_text_tables(read_text(path))
+        text = prepare_plain_text(read_text(path))
     elif fmt == "pdf":
         text, warnings = read_pdf(path)
     elif fmt == "html":

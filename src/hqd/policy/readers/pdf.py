@@ -16,20 +16,13 @@ from pdfplumber.table import Table as PdfTable
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..errors import PolicyInputError
+from .spacing import ENDS_PARAGRAPH as _ENDS_PARAGRAPH
+from .spacing import OUTLINE_MARKER as _OUTLINE_MARKER
+from .spacing import PAGE_MARKER as _PAGE_MARKER
 from .spacing import fix_radicals, join_lines, remove_cjk_spaces
 from .tables import TableRow, render_table
 
-_PAGE_MARKER = re.compile(
-    r"^(?:[-—–－─~\s]*\d+[-—–－─~\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
-    r"|共\s*\d+\s*页\s*[,，]?\s*第\s*\d+\s*页|\d+\s*/\s*\d+|page\s*\d+(?:\s*of\s*\d+)?)$",
-    re.IGNORECASE,
-)
-_ENDS_PARAGRAPH = re.compile(r"[。；：！？;:!?][”’）)\]】》」』]*$")
 _CLOSING = re.compile(r"[）)\]】〕]$")
-_OUTLINE_MARKER = re.compile(
-    r"^(?:第[一二三四五六七八九十百零〇]+[章节条部分步]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
-    r"|\d+[.．、](?!\d)|[（(]\d+[）)]|[①-⑳])"
-)
 _CID = re.compile(r"\(cid:\d+\)")
 _OPEN, _CLOSE = "（([【〔", "）)]】〕"
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .spacing import join_lines
+from .spacing import join_lines, unwrap_hard_wraps
 
 _COLUMNS = {
     "number": ("序号", "编号"),
@@ -39,6 +39,11 @@ def render_table(rows: list[TableRow]) -> list[str]:
             titles = [_flat(r.distinct[0]) for r in rows[:index] if len(r.distinct) == 1 and r.distinct[0]]
             return titles + _task_lines(rows[index + 1 :], columns, row.cells)
     return [line for row in rows if (line := "\t".join(map(_flat, row.distinct)).strip())]
+
+
+def prepare_plain_text(text: str) -> str:
+    """Plain text as the extractor wants it: hard-wrapped PDF copies joined back, TAB tables read."""
+    return render_text_tables(unwrap_hard_wraps(text))
 
 
 def render_text_tables(text: str) -> str:
