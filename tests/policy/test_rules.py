@@ -417,3 +417,12 @@ def test_provincial_opinion_phrasings(body, expected):
 def test_a_named_lead_beside_units_that_share_the_work():
     (task,) = extract_ledger(_plan("1.任务。推进改革。（省卫生健康委牵头，省发展改革委、省财政厅等按职责分工负责）\n")).tasks
     assert task.lead_units == ["省卫生健康委"] and task.support_units == ["省发展改革委", "省财政厅"]
+
+
+def test_text_one_paragraph_a_line_is_not_rejoined():
+    from hqd.policy.readers.spacing import unwrap_hard_wraps
+
+    names = "\n".join(f"{city}市第{n}人民医院（三级甲等综合医院）" for city in ("杭州", "宁波", "温州") for n in "一二三四五")
+    assert unwrap_hard_wraps(names) == names  # a list of names, each its own line
+    seed = _plan("1.任务。到2025年，县域内就诊率达到90%以上。\n" * 12)
+    assert unwrap_hard_wraps(seed) == seed

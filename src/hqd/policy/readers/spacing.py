@@ -63,7 +63,8 @@ def unwrap_hard_wraps(text: str) -> str:
     if len(content) < 8 or len(open_ends) < max(5, 0.3 * len(content)):
         return text
     width = median(len(ln) for ln in open_ends)
-    if sum(abs(len(ln) - width) <= 4 for ln in open_ends) < 0.6 * len(open_ends):
+    # GB/T 9704 sets 28 characters a line; a list of names is narrower and ragged on its own
+    if width < 22 or sum(abs(len(ln) - width) <= 4 for ln in open_ends) < 0.6 * len(open_ends):
         return text  # lines of every length: paragraphs written one per line, not wrapped
     kept = _without_page_furniture(lines)
     out: list[str] = []
