@@ -93,3 +93,22 @@ def test_tables_in_plain_text_as_word_saves_them(tmp_path):
         ["二", "1"], ["市卫生健康委"], ["市医保局"], "2025-12-31")
     assert [(t.indicator, t.value) for t in first.targets] == [("县域内就诊率", 90)]
     assert (second.support_units, second.deadline) == (["市财政局", "市医保局"], "2024-12-31")
+
+
+def test_two_goal_years_and_an_annexed_table_the_goals_point_to():
+    text = ("某区推进紧密型医疗集团建设工作方案\n2025年3月18日\n一、工作目标\n到2026年，医疗集团运行机制基本完善，"
+            "主要指标见附件1。\n二、重点任务\n1.组建医疗集团。（区卫健局负责）\n附件1：指标任务分解表\n"
+            "序号\t指标名称\t单位\t2024年基数\t2025年目标\t2026年目标\n"
+            "1\t区域内就诊率\t%\t85\t88\t90\n"
+            "2\t基层中医药服务量占比\t%\t—\t30\t35\n"
+            "3\t区域外转诊率\t%\t8\t7\t6.5\n")
+    goals, task = extract_ledger(text).tasks  # the annex is no task: its rows are the goals of 一
+    assert (goals.path, task.path) == (["一"], ["二", "1"])
+    got = [(t.indicator, t.comparator, t.value, t.deadline, t.baseline, t.baseline_period) for t in goals.targets]
+    assert got == [
+        ("区域内就诊率", ">=", 88, "2025-12-31", 85, "2024"), ("区域内就诊率", ">=", 90, "2026-12-31", 85, "2024"),
+        # no baseline: the row's own years tell the way (30 → 35)
+        ("基层中医药服务量占比", ">=", 30, "2025-12-31", None, None),
+        ("基层中医药服务量占比", ">=", 35, "2026-12-31", None, None),
+        ("区域外转诊率", "<=", 7, "2025-12-31", 8, "2024"), ("区域外转诊率", "<=", 6.5, "2026-12-31", 8, "2024"),
+    ]

@@ -22,7 +22,7 @@ _FOOTER = re.compile(r"^(?:抄送|抄报|主送)\s*[:：]|^\S{2,30}\s+\d{4}年\d
 _CLAUSE_DELIMS = ",;。:!?\n"
 _SENTENCE_DELIMS = "。!?\n"
 _CLAUSE_SPLIT = re.compile(r"[(\[〔)\]〕,;。:!?\n]")
-_RECURRING = re.compile(r"每年|每季|每月|每半年|逐年")
+_RECURRING = re.compile(r"每(?:\d+|[两二三四五])?个?(?:年|季|月|半年)|逐年")
 
 
 class _Doc:
@@ -176,6 +176,8 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         if not inside_brackets(a, m.start())
         for u in split_units(a, m.start("unit"), m.end("unit"))
     ]
+    table_only: list[Task] = []  # tasks whose targets are all rows of an indicator table
+    empty_goals: list[Task] = []  # goal sections without targets of their own: not tasks, unless…
     for node, pseudo in _select_tasks(roots):
         start = node.start
         span_end = node.span_end
@@ -251,27 +253,44 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
             for r in rows
         )
         watch.lap("targets")
-        if pseudo and not targets:
-            continue
-        ledger.tasks.append(
-            Task(
-                path=node.path,
-                title=node.title,
-                lead_units=lead,
-                support_units=support,
-                deadline=task_deadline,
-                targets=targets,
-                section=node.section,
-                text=original[start:span_end].strip(),
-                start=start,
-                end=span_end,
-                lead_units_canonical=[canonical_unit(u) for u in lead],
-                support_units_canonical=[canonical_unit(u) for u in support],
-            )
+        task = Task(
+            path=node.path,
+            title=node.title,
+            lead_units=lead,
+            support_units=support,
+            deadline=task_deadline,
+            targets=targets,
+            section=node.section,
+            text=original[start:span_end].strip(),
+            start=start,
+            end=span_end,
+            lead_units_canonical=[canonical_unit(u) for u in lead],
+            support_units_canonical=[canonical_unit(u) for u in support],
         )
+        if rows and not raw_targets:
+            table_only.append(task)
+        (empty_goals if pseudo and not targets else ledger.tasks).append(task)
+    _annexed_indicators_to_their_goals(ledger, table_only, empty_goals)
     if not ledger.tasks:
         ledger.warnings.append("未识别出任务条目，该文本可能不是政策方案（或未按“一、（一）1.”编排层次）")
     return ledger
+
+
+def _annexed_indicators_to_their_goals(ledger: Ledger, table_only: list[Task], empty_goals: list[Task]) -> None:
+    """An annex that is only an indicator table (附件1：指标任务分解表) states the goals of the
+    section that points to it (工作目标……见附件1): its targets go there, and it is no task of its own."""
+    for annex in [t for t in table_only if len(t.path) == 1 and t.path[0].startswith("附件") and t in ledger.tasks]:
+        label = annex.path[0]
+        pointing = [t for t in (*ledger.tasks, *empty_goals) if t is not annex and label in t.text and not t.path[0].startswith("附件")]
+        if not pointing:
+            continue
+        goal = next((t for t in pointing if t.section in GOAL_KINDS), pointing[0])
+        goal.targets.extend(annex.targets)
+        ledger.tasks.remove(annex)
+        if goal in empty_goals:
+            empty_goals.remove(goal)
+            ledger.tasks.append(goal)
+            ledger.tasks.sort(key=lambda t: t.start)
 
 
 def _past_fact(a: str, sentence_start: int, rt, doc_year: int | None) -> bool:

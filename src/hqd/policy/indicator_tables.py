@@ -50,8 +50,7 @@ class TableTarget:
 @dataclass
 class _Columns:
     name: int
-    target: int
-    target_year: int | None
+    targets: list[tuple[int, int | None]]  # (column, its year) of each goal column, in order
     base: int | None
     base_year: int | None
     unit: int | None
@@ -75,21 +74,24 @@ def _header(cells: list[str]) -> _Columns | None:
     name = next((i for i, c in enumerate(cells) if _NAME.match(c)), None)
     if name is None:
         return None
-    years = [(int(m["year"]), i) for i, c in enumerate(cells) if (m := _YEAR.match(c))]
-    target_only = next((i for i, c in enumerate(cells) if _TARGET_ONLY.match(c)), None)
-    if not years and target_only is None:
+    years = [(int(m["year"]), i, m["what"] or "") for i, c in enumerate(cells) if (m := _YEAR.match(c))]
+    target_only = [i for i, c in enumerate(cells) if _TARGET_ONLY.match(c)]
+    if not years and not target_only:
         return None
     unit = next((i for i, c in enumerate(cells) if _UNIT.match(c)), None)
-    if target_only is not None:
-        target, target_year = target_only, None
-        m = re.search(r"(20\d\d)", cells[target_only])
-        target_year = int(m.group(1)) if m else None
+    # The base is the column called 基数/基期/现状, else the earliest year when another column is a goal
+    named_base = [(y, i) for y, i, what in years if re.match(r"基|现状|实际", what)]
+    if named_base:
+        base_year, base = named_base[0]
+    elif len(years) + len(target_only) >= 2:
+        base_year, base = min((y, i) for y, i, _ in years) if years else (None, None)
     else:
-        target_year, target = max(years)
-    base_year, base = min(years) if len(years) >= 2 or (years and target_only is not None) else (None, None)
-    if base == target:
         base_year, base = None, None
-    return _Columns(name, target, target_year, base, base_year, unit)
+    goals = [(i, y) for y, i, _ in sorted(years) if i != base]
+    for i in target_only:
+        m = re.search(r"(20\d\d)", cells[i])
+        goals.append((i, int(m.group(1)) if m else None))
+    return _Columns(name, goals, base, base_year, unit) if goals else None
 
 
 def _number(cell: str) -> tuple[str | None, float, str | None] | None:
@@ -122,24 +124,29 @@ def table_targets(lines: list[Line], original: str, start: int, end: int) -> lis
         if header is not None:
             cols = header
             continue
-        if cols is None or max(cols.name, cols.target) >= len(texts):
+        if cols is None or cols.name >= len(texts):
             continue
-        value = _number(texts[cols.target])
         indicator = original[spans[cols.name][0] : spans[cols.name][1]]
-        if value is None or not indicator:
-            continue
-        cmp_, target, cell_unit = value
-        unit = _unit(texts[cols.unit] if cols.unit is not None and cols.unit < len(texts) else None) or _unit(cell_unit)
+        unit_cell = texts[cols.unit] if cols.unit is not None and cols.unit < len(texts) else None
         base = _number(texts[cols.base]) if cols.base is not None and cols.base < len(texts) else None
-        if cmp_ is None and base is not None and base[1] != target:
-            cmp_ = ">=" if target > base[1] else "<="  # a bare goal value points the way the row moves
-        elif cmp_ is None:
-            cmp_ = ">=" if DENSITY.search(indicator) else "="  # as in text: a plain density is a floor
-        out.append(TableTarget(
-            indicator=indicator, comparator=cmp_, value=target, unit=unit,
-            deadline=f"{cols.target_year}-12-31" if cols.target_year else None,
-            baseline=base[1] if base else None,
-            baseline_period=str(cols.base_year) if base and cols.base_year else None,
-            start=line.start, end=line.end,
-        ))
+        goals = [(year, _number(texts[column]) if column < len(texts) else None) for column, year in cols.targets]
+        numbers = [v[1] for _, v in goals if v is not None]
+        # a bare goal value points the way the row moves: from its baseline, else from year to year
+        origin = base[1] if base is not None else (numbers[0] if len(numbers) > 1 else None)
+        for year, value in goals:  # 2025年目标 and 2026年目标: a target for each year
+            if value is None or not indicator:
+                continue
+            cmp_, target, cell_unit = value
+            moved = numbers[-1] if base is None else target
+            if cmp_ is None and origin is not None and origin != moved:
+                cmp_ = ">=" if moved > origin else "<="
+            elif cmp_ is None:
+                cmp_ = ">=" if DENSITY.search(indicator) else "="  # as in text: a plain density is a floor
+            out.append(TableTarget(
+                indicator=indicator, comparator=cmp_, value=target, unit=_unit(unit_cell) or _unit(cell_unit),
+                deadline=f"{year}-12-31" if year else None,
+                baseline=base[1] if base else None,
+                baseline_period=str(cols.base_year) if base and cols.base_year else None,
+                start=line.start, end=line.end,
+            ))
     return out

@@ -107,6 +107,7 @@ _SHARE_VERB = re.compile(r"(?:基本|全面|全部|均|都|已)?(?:达到|建成
 _CONNECTOR = "、和及与或,以 "
 _GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保|不超过|不高于|最多|最高")
 _INNER_COMPARATOR = re.compile(r"不少于|不低于|不超过|不高于|至少|最多|最高")
+_YEARS_TAIL = re.compile(r"(?:到|至|在)?\s*\d{4}\s*年(?:底|末)?(?:\s*[和、及与]\s*\d{4}\s*年(?:底|末)?)+\s*$")
 _REGION_BEFORE = re.compile(r"(?:全省|全市|全区|全州|全县|全国)\s*$")
 _DURATION_OF = re.compile(r"(?:进修|培训|学习|驻点|下沉|轮转|挂职|脱产|服务|工作|帮扶)\s*$")
 _FREQUENCY = re.compile(r"每(?:\d+|[两三四五六七八九十])?个?(?:年|季度?|月|半年|周)")
@@ -429,6 +430,9 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 last = group[-1]
                 subj_end = a.rfind("分别", anchor, q.start)
                 subj_start = _strip_filler(a, anchor, subj_end)
+                years = _YEARS_TAIL.search(a, subj_start, subj_end)
+                if years and years.start() > subj_start:
+                    subj_end = years.start()  # …的比例到2025年和2027年分别达到80%和95%: the years are no parts
                 region = _REGION.match(a, subj_start, subj_end)
                 region_scope = original[subj_start : region.end()] if region else None
                 if region:
