@@ -427,3 +427,29 @@ def test_text_one_paragraph_a_line_is_not_rejoined():
     assert unwrap_hard_wraps(names) == names  # a list of names, each its own line
     seed = _plan("1.任务。到2025年，县域内就诊率达到90%以上。\n" * 12)
     assert unwrap_hard_wraps(seed) == seed
+
+
+def test_a_task_list_table_with_section_rows():
+    text = ("某市2025年深化医改重点工作任务清单\n2025年3月24日\n"
+            "序号\t工作任务\t具体内容\t牵头单位\t配合单位\t完成时限\n"
+            "一、深化公立医院改革\n"
+            "1\t推进公立医院高质量发展\t三级公立医院四级手术占比较上年提高2个百分点。\t市卫生健康委\t市医保局\t2025年12月底前\n"
+            "2\t加强运营管理\t每季度发布1期运行分析报告。\t市卫生健康委\t\t每季度\n"
+            "二、深化医保改革\n"
+            "3\t推进即时结算\t结算周期缩短至10个工作日以内。\t市医保局\t\t2025年6月底前\n")
+    tasks = extract_ledger(text).tasks
+    assert [t.path for t in tasks] == [["一", "1"], ["一", "2"], ["二", "3"]]
+    assert (tasks[0].lead_units, tasks[0].support_units, tasks[0].deadline) == (["市卫生健康委"], ["市医保局"], "2025-12-31")
+    assert [(t.value, t.unit, t.deadline) for t in tasks[1].targets] == [(1, "期", None)]  # 每季度: recurring
+    assert [(t.comparator, t.value, t.unit) for t in tasks[2].targets] == [("<=", 10, "个工作日")]
+
+
+def test_an_indicator_manual_defines_indicators_and_sets_no_tasks():
+    text = ("某省公立医院高质量发展评价指标操作手册\n（2024年版）\n编制说明\n为规范评价工作，编制本手册。\n"
+            "某省卫生健康委员会\n2024年6月18日\n一、工作要求\n（一）规范数据报送。数据上报完整率达到100%。\n"
+            "二、医疗质量指标\n（一）低风险组病例死亡率\n指标属性：定量\n计量单位：%\n"
+            "计算方法：低风险组死亡例数/低风险组病例数×100%\n指标说明：低风险组指死亡风险评分为1分的病组。\n指标导向：逐步降低\n")
+    ledger = extract_ledger(text)
+    assert ledger.title == "某省公立医院高质量发展评价指标操作手册（2024年版）"
+    assert [t.path for t in ledger.tasks] == [["一", "(一)"]]
+    assert [(t.comparator, t.value) for t in ledger.tasks[0].targets] == [(">=", 100)]

@@ -22,6 +22,7 @@ _FOOTER = re.compile(r"^(?:抄送|抄报|主送)\s*[:：]|^\S{2,30}\s+\d{4}年\d
 _CLAUSE_DELIMS = ",;。:!?\n"
 _SENTENCE_DELIMS = "。!?\n"
 _CLAUSE_SPLIT = re.compile(r"[(\[〔)\]〕,;。:!?\n]")
+_DEFINITION_FIELD = re.compile(r"(?m)^\s*(?:指标属性|计量单位|指标定义|计算方法|计算公式|指标说明|指标解释|指标导向|数据来源)\s*[:：]")
 _RECURRING = re.compile(r"每(?:\d+|[两二三四五])?个?(?:年|季|月|半年)|逐年")
 
 
@@ -181,6 +182,8 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
     for node, pseudo in _select_tasks(roots):
         start = node.start
         span_end = node.span_end
+        if len(_DEFINITION_FIELD.findall(a, start, span_end)) >= 2:
+            continue  # an indicator's definition (指标定义：… 计算方法：…), as manuals give them: no task
         implied.extend(u for pos, u in standing if pos < start and u not in implied)
         resp = find_responsibility(a, start, span_end, first_is_lead)
         for bs, be in resp.clause_spans:

@@ -59,6 +59,11 @@ def _date_of(m: re.Match[str]) -> str | None:
     return f"{y:04d}-{mth:02d}-{d:02d}"
 
 
+_EDITION = re.compile(r"\((?:\d{4}\s*[—\-~至到]+\s*\d{4}\s*年|\d{4}\s*年?(?:修订)?版|修订版|试行)\)")
+# Labels of a document's parts, never its title
+_GENERIC_HEADING = re.compile(r"编制说明|起草说明|说明|前言|目录|附件\d*|附表\d*|\(节选\)|节选")
+
+
 def _is_plain(text: str) -> bool:
     """A title-like line: no sentence punctuation."""
     return bool(text) and not re.search(r"[。，,;；:：!?！？]", text)
@@ -136,11 +141,12 @@ def extract_metadata(lines: list[Line], header_end: int, body_end: int, original
     runs: list[list[Line]] = []
     for ln in nonblank:
         t = ln.text.replace(" ", "")
+        edition = bool(run) and _EDITION.fullmatch(t)  # （2024年版） / （2024—2026年） under a heading
         title_like = (
             id(ln) not in skip
             and _is_plain(t)
             and len(t) <= 60
-            and not t.startswith(("(", "《", "附件"))
+            and (not t.startswith(("(", "《", "附件")) or edition)
             and not _DATE_LINE.match(ln.text)
             and not DOC_NUMBER.fullmatch(t)
             and not re.search(r"(?:编制|编印|印发|起草|制定)$", t)
@@ -155,6 +161,7 @@ def extract_metadata(lines: list[Line], header_end: int, body_end: int, original
             run = []
     if run:
         runs.append(run)
+    runs = [r for r in runs if not _GENERIC_HEADING.fullmatch("".join(x.text for x in r).replace(" ", ""))]
     if runs:
         best = runs[-1]
         plan_heading = "".join(original[x.start : x.end] for x in best)

@@ -17,9 +17,9 @@ from .numerals import parse_number
 
 NUM = r"\d+(?:\.\d+)?"
 CN = r"[一二两三四五六七八九十百千万零〇]+"
-COUNT_UNITS = "个|名|人|家|所|项|批次|批|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条|组|份"
+COUNT_UNITS = "个|名|人|家|所|项|批次|批|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条|组|份|期"
 UNIT = (
-    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|DDDs|大类|分钟|分(?![之钟级类别院期批])|天|倍|岁|公里|千米|"
+    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|DDDs|大类|个工作日|工作日|分钟|分(?![之钟级类别院期批])|天|倍|岁|公里|千米|"
     rf"(?:万|亿)?(?:{COUNT_UNITS})"
 )
 SUFFIX = r"(?:及以上|或以上|以上|及以下|以下|以内|之内|左右|上下)"
@@ -226,6 +226,8 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
                 continue  # 培育一支队伍, 打造一个平台: an article, not a count
         if value is None:
             continue
+        if unit == "期" and not _FREQUENCY.search(a, max(s, qs - 12), qs):
+            continue  # 每季度发布1期 is a count; 二期工程 a phase
         if a[max(s, qs - 2) : qs].endswith("连续"):
             continue  # 连续两个季度未完成…: a condition that triggers an action, not a goal
         if _REGION_BEFORE.search(a, max(s, qs - 3), qs) and (m.group("unit") or m.group("cnunit") or "") == "个":
@@ -401,7 +403,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             )
             if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
                 goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
-            if not goal and (DENSITY.search(clause_pre) or (q.unit == "次" and _FREQUENCY.search(clause_pre))):
+            if not goal and (DENSITY.search(clause_pre) or (_COUNT_UNIT_RE.fullmatch(q.unit) and _FREQUENCY.search(clause_pre))):
                 goal = True  # densities (每千人口…) and frequencies (每季度通报一次) are goals by themselves
             pct_action = q.unit == "%" and _PCT_ACTION.match(a, q.end)
             if not goal and pct_action:

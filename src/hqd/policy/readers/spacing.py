@@ -27,6 +27,8 @@ OUTLINE_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇]+[章节条部分步]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
     r"|\d+[.．、](?!\d)|[（(]\d+[）)]|[①-⑳])"
 )
+# A field line such as 责任单位：A、B or 完成时限：2025年底 is whole however it ends
+_FIELD = re.compile(r"^[^，。,：:\s]{2,8}[：:]")
 # Kangxi radicals (U+2F00…) that some PDF fonts map instead of the ordinary ideograph (⼀ for 一).
 _RADICALS = re.compile("[\u2e80-\u2fdf]")
 
@@ -59,9 +61,16 @@ def unwrap_hard_wraps(text: str) -> str:
     lines joined. Text that is not so wrapped comes back unchanged."""
     lines = [ln.strip() for ln in text.split("\n")]
     content = [ln for ln in lines if ln and "\t" not in ln]
-    open_ends = [ln for ln in content if len(ln) >= 15 and not ENDS_PARAGRAPH.search(ln)]
+    following = {}  # an unfinished line → whether the next line goes on with its sentence
+    for k, ln in enumerate(lines):
+        if len(ln) >= 15 and "\t" not in ln and not ENDS_PARAGRAPH.search(ln) and not _FIELD.match(ln):
+            nxt = next((x for x in lines[k + 1 :] if x), "")
+            following[k] = bool(nxt) and "\t" not in nxt and not OUTLINE_MARKER.match(nxt) and not _FIELD.match(nxt)
+    open_ends = [lines[k] for k in following]
     if len(content) < 8 or len(open_ends) < max(5, 0.3 * len(content)):
         return text
+    if sum(following.values()) < 0.6 * len(following):
+        return text  # unfinished lines are headings and field lines (责任单位：…), not broken sentences
     width = median(len(ln) for ln in open_ends)
     # GB/T 9704 sets 28 characters a line; a list of names is narrower and ragged on its own
     if width < 22 or sum(abs(len(ln) - width) <= 4 for ln in open_ends) < 0.6 * len(open_ends):

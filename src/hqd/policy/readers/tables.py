@@ -56,12 +56,17 @@ def render_text_tables(text: str) -> str:
         j = i
         while j < len(lines) and lines[j].count("\t") >= 2:
             j += 1
-        if j - i >= 2:  # a header and at least one row
-            rows = [TableRow(cells, cells) for cells in ([c.strip() for c in ln.split("\t")] for ln in lines[i:j])]
-            if any(_task_columns(r.cells) for r in rows[:_HEADER_ROWS_SCANNED]):
-                out.extend(render_table(rows))
-                i = j
-                continue
+        if j - i >= 1 and _task_columns([c.strip() for c in lines[i].split("\t")]):
+            # a task table; a line of one cell between its rows is a section row (一、深化公立医院改革)
+            while j + 1 < len(lines) and lines[j].strip() and "\t" not in lines[j] and lines[j + 1].count("\t") >= 2:
+                j += 2
+                while j < len(lines) and lines[j].count("\t") >= 2:
+                    j += 1
+            rows = [TableRow(cells, [c for c in cells if c] if len([c for c in cells if c]) == 1 else cells)
+                    for cells in ([c.strip() for c in ln.split("\t")] for ln in lines[i:j])]
+            out.extend(render_table(rows))
+            i = j
+            continue
         out.extend(lines[i : max(j, i + 1)])
         i = max(j, i + 1)
     return "\n".join(out)
