@@ -453,3 +453,24 @@ def test_an_indicator_manual_defines_indicators_and_sets_no_tasks():
     assert ledger.title == "某省公立医院高质量发展评价指标操作手册（2024年版）"
     assert [t.path for t in ledger.tasks] == [["一", "(一)"]]
     assert [(t.comparator, t.value) for t in ledger.tasks[0].targets] == [(">=", 100)]
+
+
+def test_a_block_clause_gives_the_units_of_the_items_above_it():
+    text = ("某市实施方案\n2024年5月8日\n一、总体要求\n坚持公益性。\n二、重点任务\n（一）提升能力\n1.建设专科。到2025年，新增专科10个。\n"
+            "2.建设中心。建成胸痛中心5个。\n（以上任务由市卫生健康委牵头，市财政局、市发展改革委配合）\n"
+            "（二）深化医保改革\n1.推进支付改革。\n2.推进集采。\n3.巩固参保。\n"
+            "（以上第1、2项任务由市医保局牵头，市卫生健康委配合；第3项任务由市医保局、市税务局负责）\n")
+    tasks = {"/".join(t.path): t for t in extract_ledger(text).tasks}
+    for key in ("二/(一)/1", "二/(一)/2"):
+        assert (tasks[key].lead_units, tasks[key].support_units) == (["市卫生健康委"], ["市财政局", "市发展改革委"])
+    assert tasks["二/(二)/2"].lead_units == ["市医保局"] and tasks["二/(二)/2"].support_units == ["市卫生健康委"]
+    assert tasks["二/(二)/3"].lead_units == ["市医保局", "市税务局"] and tasks["二/(二)/3"].support_units == []
+    assert [t.value for t in tasks["二/(一)/2"].targets] == [5]
+
+
+def test_a_task_table_headed_in_traditional_script():
+    text = ("某縣工作方案\n2024年5月8日\n一、重點任務\n1.推進改革。（縣衛健局負責）\n附件2：重點任務分工表\n"
+            "序號\t重點任務\t牽頭單位\t配合單位\t完成時限\n1\t建設醫共體\t縣衛健局\t縣財政局\t２０２４年１２月底前\n")
+    tasks = extract_ledger(text).tasks
+    assert [t.path for t in tasks] == [["一", "1"], ["附件2", "1"]]
+    assert (tasks[1].lead_units, tasks[1].support_units, tasks[1].deadline) == (["縣衛健局"], ["縣財政局"], "2024-12-31")

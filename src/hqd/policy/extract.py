@@ -15,7 +15,14 @@ from .normalize import analysis_text, simplified, split_lines
 from .outline import GOAL_KINDS, NON_TASK_KINDS, Node, classify, parse_outline, walk
 from .readers.tables import prepare_plain_text
 from .targets import extract_targets
-from .units import FIRST_IS_LEAD, IMPLIED, find_responsibility, split_units
+from .units import (
+    BLOCK_CLAUSE,
+    FIRST_IS_LEAD,
+    IMPLIED,
+    block_responsibility,
+    find_responsibility,
+    split_units,
+)
 
 # 版记 (GB/T 9704): 抄送 and the 印发 line close the document; nothing after them is plan text.
 _FOOTER = re.compile(r"^(?:抄送|抄报|主送)\s*[:：]|^\S{2,30}\s+\d{4}年\d{1,2}月\d{1,2}日\s*印发$|^\d{4}年\d{1,2}月\d{1,2}日\s*印发$")
@@ -177,6 +184,10 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         if not inside_brackets(a, m.start())
         for u in split_units(a, m.start("unit"), m.end("unit"))
     ]
+    blocks = [(m.start(), block_responsibility(a, m.start(), m.end(), first_is_lead))
+              for m in BLOCK_CLAUSE.finditer(a, header_end, body_end)]
+    for m in BLOCK_CLAUSE.finditer(a, header_end, body_end):
+        doc.protect(m.start(), m.end())
     table_only: list[Task] = []  # tasks whose targets are all rows of an indicator table
     empty_goals: list[Task] = []  # goal sections without targets of their own: not tasks, unless…
     for node, pseudo in _select_tasks(roots):
@@ -188,6 +199,15 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         resp = find_responsibility(a, start, span_end, first_is_lead)
         for bs, be in resp.clause_spans:
             doc.protect(bs, be)
+        if not resp.lead and not resp.support and node.parent is not None:
+            # （以上任务由A牵头，B配合） after the items of a block: theirs, the ones it numbers or all
+            parent = node.parent
+            for at, parts in blocks:
+                if parent.start <= at < parent.span_end and node.start < at:
+                    for items, block in parts:
+                        if items is None or node.number in items:
+                            resp.lead.extend(block.lead)
+                            resp.support.extend(block.support)
         lead = [original[u.start : u.end] for u in resp.lead]
         support = [original[u.start : u.end] for u in resp.support]
         known = {canonical_unit(u) for u in lead + support}

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .normalize import Line
-from .targets import DENSITY
+from .targets import COUNT_UNIT_RE, DENSITY
 
 _NAME = re.compile(r"^(?:主要|核心|关键)?(?:指标|指标名称|指标内容|指标项目|名称|项目|监测指标)$")
 _YEAR = re.compile(r"^(?P<year>20\d\d)\s*年?\s*(?P<what>目标值?|目标|预期值?|基期值?|基数|现状值?|实际值?)?$")
@@ -138,10 +138,11 @@ def table_targets(lines: list[Line], original: str, start: int, end: int) -> lis
                 continue
             cmp_, target, cell_unit = value
             moved = numbers[-1] if base is None else target
-            if cmp_ is None and origin is not None and origin != moved:
-                cmp_ = ">=" if moved > origin else "<="
-            elif cmp_ is None:
-                cmp_ = ">=" if DENSITY.search(indicator) else "="  # as in text: a plain density is a floor
+            if cmp_ is None and origin is not None:
+                cmp_ = ">=" if moved > origin else "<=" if moved < origin else "="  # held at its level: =
+            elif cmp_ is None:  # a level to reach (达到), as in text; a count to build stays exact
+                unit = _unit(unit_cell) or _unit(cell_unit) or ""
+                cmp_ = "=" if COUNT_UNIT_RE.fullmatch(unit) and not DENSITY.search(indicator) else ">="
             out.append(TableTarget(
                 indicator=indicator, comparator=cmp_, value=target, unit=_unit(unit_cell) or _unit(cell_unit),
                 deadline=f"{year}-12-31" if year else None,

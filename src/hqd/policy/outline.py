@@ -155,7 +155,7 @@ def parse_outline(lines: list[Line], body_start: int, body_end: int, original: s
                 parent_last = siblings[-1].number if siblings else 0
                 break
         prev = last_number.get(kind, 0)
-        if number != 1 and number != prev + 1 and (parent_last is None or number != parent_last + 1):
+        if kind != "annex" and number != 1 and number != prev + 1 and (parent_last is None or number != parent_last + 1):
             continue
         last_number[kind] = number
         while stack and stack[-1].rank >= rank:

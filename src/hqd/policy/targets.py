@@ -145,7 +145,7 @@ def _prev_char(a: str, i: int) -> str:
 
 
 _HAS_NUMERAL = re.compile(r"[\d一二两三四五六七八九十]")
-_COUNT_UNIT_RE = re.compile(f"(?:万|亿)?(?:{COUNT_UNITS})")
+COUNT_UNIT_RE = re.compile(f"(?:万|亿)?(?:{COUNT_UNITS})")
 _RESPECTIVELY = re.compile(r"分别")
 _ALL_OF = re.compile(r"全部|均|都|全面")
 
@@ -403,14 +403,14 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             )
             if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
                 goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
-            if not goal and (DENSITY.search(clause_pre) or (_COUNT_UNIT_RE.fullmatch(q.unit) and _FREQUENCY.search(clause_pre))):
+            if not goal and (DENSITY.search(clause_pre) or (COUNT_UNIT_RE.fullmatch(q.unit) and _FREQUENCY.search(clause_pre))):
                 goal = True  # densities (每千人口…) and frequencies (每季度通报一次) are goals by themselves
             pct_action = q.unit == "%" and _PCT_ACTION.match(a, q.end)
             if not goal and pct_action:
                 goal = True  # 临床用血100%来自无偿献血
             if not goal and q.unit == "%" and a[q.end : q.end + 1] == "的" and _SHARE_VERB.search(a, q.end + 2, ce):
                 goal = True  # 90%的乡镇卫生院达到服务能力推荐标准: the share of entities that do it
-            if not goal and q.kind in ("number", "cn") and _COUNT_UNIT_RE.fullmatch(q.unit):
+            if not goal and q.kind in ("number", "cn") and COUNT_UNIT_RE.fullmatch(q.unit):
                 vm = _GOAL_VERB_RE.search(a, q.end, min(ce, q.end + 14))
                 governs_later = vm and any(x.start >= vm.end() for x in quantities[i + 1 :])
                 # 5个区开展试点: the verb follows the counted noun; 六项投入政策 has no noun before 投入
@@ -499,7 +499,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                     if name:
                         scope = (scope or "") + name if scope else name
                     name = inherited.indicator
-                elif scope_like and form == "A" and name.startswith("每") and prev_clause and _COUNT_UNIT_RE.fullmatch(q.unit):
+                elif scope_like and form == "A" and name.startswith("每") and prev_clause and COUNT_UNIT_RE.fullmatch(q.unit):
                     # 建设传染病医院或相对独立的传染病院区，每个设区市至少1个: each place gets what is named before
                     built = _last(_BUILD_VERB_RE, a, *prev_clause)
                     if built is not None:

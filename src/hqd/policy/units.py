@@ -148,8 +148,8 @@ def find_responsibility(a: str, start: int, end: int, first_is_lead: bool) -> Re
     for bs, be in bracket_spans(a, start, end):
         inner_s, inner_e = bs + 1, be - 1
         inner = a[inner_s:inner_e]
-        if not _CLAUSE_HINT.search(inner) or _ROLE_ONLY.fullmatch(inner):
-            continue  # (牵头) after a unit marks it within its list; it is no clause of its own
+        if not _CLAUSE_HINT.search(inner) or _ROLE_ONLY.fullmatch(inner) or re.match(r"\s*(?:以上|上述)", inner):
+            continue  # (牵头) marks a unit within its list; (以上任务由…) is the whole block's (BLOCK_CLAUSE)
         labelled = re.match(rf"\s*(?:{_LEAD_LABEL}|{_SUPPORT_LABEL}|{_RESP_LABEL})\s*[:：]", inner)
         # (A、B负责) / (A牵头，B配合；以下…不再列出): some ;/。-part ends with 负责/牵头/配合
         tail_form = any(
@@ -171,3 +171,38 @@ def find_responsibility(a: str, start: int, end: int, first_is_lead: bool) -> Re
         if _parse_clause(a, s, e, first_is_lead, resp):
             resp.clause_spans.append((s, e))
     return resp
+
+
+# （以上任务由A牵头，B、C配合） / 上述任务责任单位：A、B / （以上第1、2项任务由A牵头…；第3项任务由A、D负责）
+# at the end of a block of items: the units of every item of the block (or of the items it numbers)
+BLOCK_CLAUSE = re.compile(
+    r"[(（]\s*(?:以上|上述)(?:各项|所有)?(?:第[\d、,，和及至—\-]+项)?任务[^()（）\n]*[)）]"
+    r"|^\s*(?:以上|上述)(?:各项|所有)?任务(?:的)?(?:责任单位|牵头单位)[:：][^\n]*$",
+    re.MULTILINE,
+)
+_ITEMS = re.compile(r"第([\d、,，和及至—\-]+)项")
+
+
+def block_responsibility(a: str, s: int, e: int, first_is_lead: bool) -> list[tuple[set[int] | None, Responsibility]]:
+    """The parts of a block clause a[s:e]: (item numbers it names, or None for all; their units)."""
+    inner_s, inner_e = (s + 1, e - 1) if a[s] in "(（" else (s, e)
+    out: list[tuple[set[int] | None, Responsibility]] = []
+    for ps, pe in split_top(a, inner_s, inner_e, ";；"):
+        part = a[ps:pe]
+        m = re.search(r"任务(?:的)?(?:由)?", part)
+        if not m:
+            continue
+        numbers = _ITEMS.search(part, 0, m.start())
+        items = None
+        if numbers:
+            items = set()
+            for n in re.split(r"[、,，和及]", numbers.group(1)):
+                if re.fullmatch(r"\d+[至—\-]\d+", n):
+                    lo, hi = map(int, re.split(r"[至—\-]", n))
+                    items.update(range(lo, hi + 1))
+                elif n.isdigit():
+                    items.add(int(n))
+        resp = Responsibility()
+        if _parse_clause(a, ps + m.end(), pe, first_is_lead, resp):
+            out.append((items, resp))
+    return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..normalize import to_simplified
 from .spacing import join_lines, unwrap_hard_wraps
 
 _COLUMNS = {
@@ -86,7 +87,7 @@ def _task_columns(header: list[str]) -> dict[str, int] | None:
 
 
 def _header_name(cell: str) -> str:
-    return _HEADER_NOTE.sub("", re.sub(r"\s+", "", cell))
+    return _HEADER_NOTE.sub("", re.sub(r"\s+", "", to_simplified(cell)))  # 牽頭單位 is 牵头单位
 
 
 def _task_lines(rows: list[TableRow], columns: dict[str, int], header: list[str]) -> list[str]:
