@@ -222,7 +222,7 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         mentions = find_times(a, marker_end, span_end, doc_year, masked=lambda i: a[i] != "“" and doc.protected[i] and _in_title_mark(a, i))
         task_deadline = latest(mentions)
         watch.lap("deadlines")
-        rows = table_targets(doc.lines, original, marker_end, span_end)
+        rows = table_targets(doc.lines, original, marker_end, span_end) if "\t" in a[marker_end:span_end] else []
         for row in rows:
             doc.protect(row.start, row.end)  # a row's numbers are read by its columns, not as prose
         raw_targets = extract_targets(a, original, marker_end, span_end, doc.is_protected, doc.clause_bounds)
