@@ -474,3 +474,29 @@ def test_a_task_table_headed_in_traditional_script():
     tasks = extract_ledger(text).tasks
     assert [t.path for t in tasks] == [["一", "1"], ["附件2", "1"]]
     assert (tasks[1].lead_units, tasks[1].support_units, tasks[1].deadline) == (["縣衛健局"], ["縣財政局"], "2024-12-31")
+
+
+@pytest.mark.parametrize(
+    "clause, comparator, value, unit",
+    [
+        ("县域内就诊率达到百分之九十以上", ">=", 90, "%"),
+        ("法定传染病报告及时率达到百分之百", ">=", 100, "%"),
+        ("婴儿死亡率控制在千分之五以下", "<=", 5, "‰"),
+        ("孕产妇死亡率控制在十万分之十二以下", "<=", 12, "1/10万"),
+        ("达标乡镇卫生院占比达到三成以上", ">=", 30, "%"),
+        ("互联网医院诊疗服务量较2023年翻一番", "increase", 100, "%"),
+        ("门诊患者平均候诊时间较2023年减少一半", "decrease", 50, "%"),
+        ("急救平均反应时间缩短至十二分钟以内", "<=", 12, "分钟"),
+        ("四级手术占比提高两个百分点", "increase", 2, "个百分点"),
+        ("专项资金不少于五千万元", ">=", 5000, "万元"),
+        ("抢救室患者滞留时间中位数控制在8小时以内", "<=", 8, "小时"),
+    ],
+)
+def test_numbers_written_out_in_chinese(clause, comparator, value, unit):
+    t = _one(f"1.任务。到2025年，{clause}。\n")
+    assert (t.comparator, t.value, t.unit) == (comparator, value, unit)
+
+
+def test_a_ministry_rule_number_is_a_cited_doc_number():
+    ledger = extract_ledger(_plan("1.任务。按照《院前医疗急救管理办法》（国家卫生和计划生育委员会令第3号）要求推进。\n"))
+    assert [(c.title, c.doc_number) for c in ledger.cited_policies] == [("《院前医疗急救管理办法》", "国家卫生和计划生育委员会令第3号")]

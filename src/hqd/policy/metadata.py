@@ -10,7 +10,11 @@ from .normalize import Line
 from .numerals import cn_to_int
 
 # 文号: 杭政办函〔2022〕47号, 国办发[2021]18号, 皖政办秘〔20__〕120号
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,14}\s*[〔\[(]\s*(?:\d{4}|20__)\s*[〕\])]\s*第?\s*\d{1,4}\s*号")
+# 国办发〔2021〕18号, and the number of a ministry's rules: 国家卫生和计划生育委员会令第3号
+DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,14}\s*[〔\[(]\s*(?:\d{4}|20__)\s*[〕\])]\s*第?\s*\d{1,4}\s*号"
+    r"|[\u4e00-\u9fff]{2,20}令\s*第\s*\d{1,4}\s*号"
+)
 _DOC_NUMBER_CORE = re.compile(r"[〔\[(]\s*(?:\d{4}|20__)\s*[〕\])]\s*第?\s*\d{1,4}\s*号")
 
 

@@ -19,12 +19,19 @@ NUM = r"\d+(?:\.\d+)?"
 CN = r"[一二两三四五六七八九十百千万零〇]+"
 COUNT_UNITS = "个|名|人|家|所|项|批次|批|次|支|张|台|套|件|例|种|座|间|户|场|篇|床|辆|条|组|份|期"
 UNIT = (
-    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|DDDs|大类|个工作日|工作日|分钟|分(?![之钟级类别院期批])|天|倍|岁|公里|千米|"
+    r"个百分点|百分点|个位次|位次|个月|万人次|人次|万人|万元|亿元|元|%|‰|DDDs|大类|个工作日|工作日|分钟|小时|分(?![之钟级类别院期批])|天|倍|岁|公里|千米|"
     rf"(?:万|亿)?(?:{COUNT_UNITS})"
 )
 SUFFIX = r"(?:及以上|或以上|以上|及以下|以下|以内|之内|左右|上下)"
+# Numbers written out in Chinese, as plans also write them: 百分之九十, 千分之五, 十万分之十二, 三成,
+# 翻一番, 两个百分点, 十二分钟, 五千万元.
+_PER_BASES = {"百": "%", "千": "‰", "万": "1/万", "十万": "1/10万"}
+CN_UNITS = r"个百分点|百分点|个位次|万元|亿元|元|分钟|小时|个月|天|倍|岁|万人次|人次|类"
 _QTY = re.compile(
-    rf"(?P<frac_cn>(?P<den_cn>{CN})分之(?P<num_cn>{CN}))"
+    rf"(?P<per_cn>(?P<per_cn_base>十万|百|千|万)分之(?P<per_cn_n>{CN}|{NUM}))"
+    rf"|(?P<tenths>(?P<tenths_n>[一二两三四五六七八九])成)(?![本果立为效熟功员绩年不就])"
+    rf"|(?P<double>翻(?P<double_n>一|两|二)番)"
+    rf"|(?P<frac_cn>(?P<den_cn>{CN})分之(?P<num_cn>{CN}))"
     rf"|(?P<ratio>1\s*:\s*(?P<ratio_n>{NUM}))"
     rf"|(?P<per>{NUM})\s*/\s*(?P<per_base>10万|十万|万|千|100000|10000|1000)"
     rf"|(?P<frac>(?P<fn>\d{{1,3}})\s*/\s*(?P<fd>\d{{1,3}})(?![\d/]))"
@@ -32,6 +39,8 @@ _QTY = re.compile(
     rf"|(?P<top>(?:进入|跻身|位列|保持在?|稳定在|位居)\s*(?:全国|全省|全市|全区|国内|省内)?\s*前)(?P<topn>\d+|[一二三四五六七八九十百]+)(?P<topunit>位|名)"
     rf"|(?P<level>{NUM}|[一二三四五六七八九十])\s*级\s*(?P<grade>甲等|乙等|丙等)?"
     rf"|(?P<n>{NUM})\s*(?P<unit>{UNIT})"
+    rf"|(?P<cn2>{CN}?)(?P<cnunit2>{CN_UNITS})"
+    rf"|(?P<half>一半)"
     rf"|(?P<cn>{CN})(?P<cnunit>{COUNT_UNITS}|大)"
     rf"|(?P<bare>{NUM})"
 )
@@ -144,7 +153,7 @@ def _prev_char(a: str, i: int) -> str:
     return a[i - 1] if i > 0 else ""
 
 
-_HAS_NUMERAL = re.compile(r"[\d一二两三四五六七八九十]")
+_HAS_NUMERAL = re.compile(r"[\d一二两三四五六七八九十百]")  # 百分之百 has no other digit
 COUNT_UNIT_RE = re.compile(f"(?:万|亿)?(?:{COUNT_UNITS})")
 _RESPECTIVELY = re.compile(r"分别")
 _ALL_OF = re.compile(r"全部|均|都|全面")
@@ -167,7 +176,22 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
         if nxt and nxt.isascii() and nxt.isalnum():
             continue
         value, high, unit, kind = None, None, None, "number"
-        if m.group("frac_cn"):
+        if m.group("per_cn"):
+            n = m.group("per_cn_n")
+            value, unit = (100.0 if n == "百" else parse_number(n)), _PER_BASES[m.group("per_cn_base")]  # 百分之百
+        elif m.group("tenths"):
+            value, unit = parse_number(m.group("tenths_n")) * 10, "%"  # 三成 = 30%
+        elif m.group("double"):
+            value, unit, kind = (100.0 if m.group("double_n") == "一" else 300.0), "%", "double"  # 翻一番: +100%
+        elif m.group("cn2"):
+            value, unit = parse_number(m.group("cn2")), m.group("cnunit2")
+            if unit == "类" and not _SUFFIX_RE.match(a, m.end(), e):
+                continue  # 六类以上 is a count; 三类医院 a category
+        elif m.group("half"):
+            if not _CHANGE.search(a, max(s, qs - 4), qs):
+                continue  # 减少一半 is a change of 50%; 一半以上的… is a share written with 以上
+            value, unit = 50.0, "%"
+        elif m.group("frac_cn"):
             num, den = parse_number(m.group("num_cn")), parse_number(m.group("den_cn"))
             if not num or not den or num >= den:
                 continue
@@ -222,7 +246,7 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
                     continue  # 围绕党建、能力、结构、创新、文化五个维度: the count of the list it frames
             kind = "cn"
             frequency = cnunit == "次" and _FREQUENCY.search(a, s, qs)
-            if value == 1 and not frequency and not re.search(r"(?:有|至少|不少于|仅)\s*$", a[max(s, qs - 3) : qs]):
+            if value == 1 and not frequency and not re.search(r"(?:有|至少|不少于|仅)\s*(?:[\u4e00-\u9fff]{1,2})?$", a[max(s, qs - 6) : qs]) and not DENSITY.search(a, max(s, qs - 12), qs):
                 continue  # 培育一支队伍, 打造一个平台: an article, not a count
         if value is None:
             continue
@@ -317,6 +341,8 @@ def _last_goal_verb(a: str, s: int, e: int) -> re.Match[str] | None:
 def _comparator(q: Quantity, prefix: str | None, change: str | None, clause_pre: str) -> str:
     if q.kind == "range":
         return "range"
+    if q.kind == "double":
+        return "increase"
     if q.kind == "rank":
         return "<="
     if change:
@@ -399,7 +425,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             verb = _last_goal_verb(a, cs, q.start)
             is_last_in_clause = not a[q.end : ce].strip(" 的。.;,")
             goal = bool(
-                pm or cm or q.suffix or verb or q.kind in ("level", "fraction") or _GOAL_ADVERB.search(clause_pre)
+                pm or cm or q.suffix or verb or q.kind in ("level", "fraction", "double") or _GOAL_ADVERB.search(clause_pre)
             )
             if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
                 goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
