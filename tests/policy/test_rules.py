@@ -500,3 +500,26 @@ def test_numbers_written_out_in_chinese(clause, comparator, value, unit):
 def test_a_ministry_rule_number_is_a_cited_doc_number():
     ledger = extract_ledger(_plan("1.任务。按照《院前医疗急救管理办法》（国家卫生和计划生育委员会令第3号）要求推进。\n"))
     assert [(c.title, c.doc_number) for c in ledger.cited_policies] == [("《院前医疗急救管理办法》", "国家卫生和计划生育委员会令第3号")]
+
+
+def test_an_assessment_report_sets_goals_only_in_its_demands():
+    text = ("某市卫生健康委员会关于2024年公立医院绩效考核结果的通报\n某卫通〔2025〕6号\n各公立医院：\n现将考核结果通报如下。\n"
+            "一、考核基本情况\n全市23家公立医院参加考核，满分100分，平均得分86.5分。\n"
+            "二、存在的问题\n8家医院平均住院日超过9天。\n"
+            "三、整改要求\n（一）提高运行效率。平均住院日超过9天的医院要于2025年6月底前制定方案，年底前平均住院日降至8.5天以下。"
+            "（责任单位：各公立医院，市卫生健康委医政医管科、财务科督导）\n"
+            "附件：2024年公立医院绩效考核得分情况\n某市卫生健康委员会\n2025年2月26日\n附件\n得分情况\n"
+            "序号\t医院名称\t考核得分\n1\t某市第一人民医院\t93.6\n2\t某市中医医院\t92.4\n3\t某市第二人民医院\t90.5\n"
+            "4\t某市第三人民医院\t88.3\n5\t某市肿瘤医院\t85.2\n6\t某市妇幼保健院\t84.1\n7\t某市精神卫生中心\t82.7\n")
+    ledger = extract_ledger(text)
+    assert ledger.date == "2025-02-26"  # the signature above an annexed table
+    (task,) = ledger.tasks  # facts, problems and the table of scores are no tasks
+    assert task.path == ["三", "(一)"]
+    assert (task.lead_units, task.support_units) == (["各公立医院"], ["市卫生健康委医政医管科", "财务科"])
+    assert [(t.indicator, t.comparator, t.value, t.deadline) for t in task.targets] == [("平均住院日", "<=", 8.5, "2025-12-31")]
+
+
+def test_scoring_rules_are_no_targets():
+    targets = _targets("1.任务。达到目标值的得满分，每低于目标值1个百分点扣0.5分，加分最高不超过5分；"
+                       "得分低于80分的科室暂停评优。到2025年，门诊患者满意度达到90%以上。\n")
+    assert [(t.comparator, t.value, t.unit) for t in targets] == [(">=", 90, "%")]

@@ -269,7 +269,8 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
                 )
             )
         targets.extend(
-            Target(indicator=r.indicator, comparator=r.comparator, value=_fmt_value(r.value), value_high=None,
+            Target(indicator=r.indicator, comparator=r.comparator, value=_fmt_value(r.value),
+                   value_high=_fmt_value(r.value_high),
                    unit=r.unit, deadline=r.deadline or task_deadline, scope=None, text=original[r.start : r.end], start=r.start,
                    end=r.end, indicator_simplified=simplified(r.indicator), baseline=_fmt_value(r.baseline),
                    baseline_period=r.baseline_period)
@@ -292,6 +293,8 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         )
         if rows and not raw_targets:
             table_only.append(task)
+        if node.path[0].startswith("附件") and not node.children and not targets and not lead and not support:
+            continue  # an annex that is only a table of figures (得分情况): nothing to track
         (empty_goals if pseudo and not targets else ledger.tasks).append(task)
     _annexed_indicators_to_their_goals(ledger, table_only, empty_goals)
     if not ledger.tasks:

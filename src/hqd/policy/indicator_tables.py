@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from .normalize import Line
 from .targets import COUNT_UNIT_RE, DENSITY
 
-_NAME = re.compile(r"^(?:主要|核心|关键)?(?:指标|指标名称|指标内容|指标项目|名称|项目|监测指标)$")
+_NAME = re.compile(r"^(?:主要|核心|关键|考核|评价|监测|绩效)?(?:指标|指标名称|指标内容|指标项目|名称|项目)$")
 _YEAR = re.compile(r"^(?P<year>20\d\d)\s*年?\s*(?P<what>目标值?|目标|预期值?|基期值?|基数|现状值?|实际值?)?$")
 _TARGET_ONLY = re.compile(r"^(?:目标值?|预期目标|目标值?\(\d{4}年?\))$")
 _UNIT = re.compile(r"^(?:单位|计量单位)$")
+_RANGE_CELL = re.compile(r"^(?P<lo>\d+(?:\.\d+)?)\s*(?:%|‰)?\s*[—–\-~至到]+\s*(?P<hi>\d+(?:\.\d+)?)\s*(?P<unit>%|‰|[\u4e00-\u9fff]{1,3})?$")
 _CELL = re.compile(
     r"^(?P<cmp>≥|≤|>=|<=|>|<|不低于|不少于|不高于|不超过|达到)?\s*(?P<v>\d+(?:\.\d+)?)\s*"
-    r"(?P<unit>%|‰|/10万|/万|/千|(?:(?!以上|以下|以内|左右)[\u4e00-\u9fff]){1,3})?\s*(?P<suffix>以上|以下|以内|左右)?$"
+    r"(?P<unit>%|‰|/10万|/万|/千|DDDs|(?:(?!以上|以下|以内|左右)[\u4e00-\u9fff]){1,3})?\s*(?P<suffix>以上|以下|以内|左右)?$"
 )
 _CMP = {"≥": ">=", ">=": ">=", ">": ">=", "不低于": ">=", "不少于": ">=", "达到": ">=",
         "≤": "<=", "<=": "<=", "<": "<=", "不高于": "<=", "不超过": "<="}
@@ -41,6 +42,7 @@ class TableTarget:
     value: float
     unit: str | None
     deadline: str | None
+    value_high: float | None
     baseline: float | None
     baseline_period: str | None
     start: int  # the row line in the document
@@ -95,6 +97,8 @@ def _header(cells: list[str]) -> _Columns | None:
 
 
 def _number(cell: str) -> tuple[str | None, float, str | None] | None:
+    if r := _RANGE_CELL.match(cell.replace(" ", "")):  # 85%—93%: the low end, the range in value_high
+        return "range", float(r["lo"]), r["unit"]
     m = _CELL.match(cell.replace(" ", ""))
     if not m:
         return None
@@ -129,11 +133,12 @@ def table_targets(lines: list[Line], original: str, start: int, end: int) -> lis
         indicator = original[spans[cols.name][0] : spans[cols.name][1]]
         unit_cell = texts[cols.unit] if cols.unit is not None and cols.unit < len(texts) else None
         base = _number(texts[cols.base]) if cols.base is not None and cols.base < len(texts) else None
-        goals = [(year, _number(texts[column]) if column < len(texts) else None) for column, year in cols.targets]
+        cells = [texts[column] if column < len(texts) else "" for column, _ in cols.targets]
+        goals = [(year, _number(cell) if cell else None) for cell, (_, year) in zip(cells, cols.targets, strict=True)]
         numbers = [v[1] for _, v in goals if v is not None]
         # a bare goal value points the way the row moves: from its baseline, else from year to year
         origin = base[1] if base is not None else (numbers[0] if len(numbers) > 1 else None)
-        for year, value in goals:  # 2025年目标 and 2026年目标: a target for each year
+        for (year, value), cell in zip(goals, cells, strict=True):  # 2025年目标 and 2026年目标: one each
             if value is None or not indicator:
                 continue
             cmp_, target, cell_unit = value
@@ -142,10 +147,12 @@ def table_targets(lines: list[Line], original: str, start: int, end: int) -> lis
                 cmp_ = ">=" if moved > origin else "<=" if moved < origin else "="  # held at its level: =
             elif cmp_ is None:  # a level to reach (达到), as in text; a count to build stays exact
                 unit = _unit(unit_cell) or _unit(cell_unit) or ""
-                cmp_ = "=" if COUNT_UNIT_RE.fullmatch(unit) and not DENSITY.search(indicator) else ">="
+                counted = COUNT_UNIT_RE.fullmatch(unit) or unit == "起"  # 0起: incidents, counted
+                cmp_ = "=" if counted and not DENSITY.search(indicator) else ">="
+            high = _RANGE_CELL.match(cell.replace(" ", "")) if cmp_ == "range" else None
             out.append(TableTarget(
                 indicator=indicator, comparator=cmp_, value=target, unit=_unit(unit_cell) or _unit(cell_unit),
-                deadline=f"{year}-12-31" if year else None,
+                deadline=f"{year}-12-31" if year else None, value_high=float(high["hi"]) if high else None,
                 baseline=base[1] if base else None,
                 baseline_period=str(cols.base_year) if base and cols.base_year else None,
                 start=line.start, end=line.end,

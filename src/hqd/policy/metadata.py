@@ -82,6 +82,10 @@ def extract_metadata(lines: list[Line], header_end: int, body_end: int, original
     if date_line is None:
         tail = [ln for ln in lines if not ln.blank and header_end <= ln.start < body_end]
         date_line = next((ln for ln in reversed(tail[-8:]) if _DATE_LINE.match(ln.text)), None)
+    if date_line is None:  # an annexed table after the signature: the last date under an issuer's name
+        date_line = next((ln for k, ln in reversed(list(enumerate(tail)))
+                          if _DATE_LINE.match(ln.text) and k and _ORG_TAIL.search(tail[k - 1].text)
+                          and _is_plain(tail[k - 1].text.replace(" ", ""))), None)
     date = _date_of(_DATE_LINE.match(date_line.text)) if date_line else None
 
     # Issuer: the org-name lines right above the signature date (seal lines such as (代章) excluded).

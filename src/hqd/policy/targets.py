@@ -93,7 +93,7 @@ _REGION = re.compile(
 _FILLER = re.compile(
     r"(?:力争|争取|确保|努力|推动|推进|实现|使|使得|全面|进一步|逐步|基本|原则上|要|将|同时|并|且|其中|"
     r"在[^,;。]{0,12}?基础上|到\d{4}年底?|到20__年|在?\d{4}年(?:底|末)?(?:前|以前|之前)?|"
-    r"\d{1,2}月(?:底|末|\d{1,2}日)?(?:前|以前|之前)|通过|年内|当年|目前|总体|持续|稳步|动态|每年|共|累计|约|"
+    r"\d{1,2}月(?:底|末|\d{1,2}日)?(?:前|以前|之前)|通过|年底前|年内|当年|目前|总体|持续|稳步|动态|每年|共|累计|约|"
     r"和|及|与|以及|或|、|的|\s)+"
 )
 _HOSPITAL_CLASS = re.compile(
@@ -117,6 +117,9 @@ _CONNECTOR = "、和及与或,以 "
 _GOAL_ADVERB = re.compile(r"力争|争取|至少|不少于|不低于|确保|不超过|不高于|最多|最高")
 _INNER_COMPARATOR = re.compile(r"不少于|不低于|不超过|不高于|至少|最多|最高")
 _YEARS_TAIL = re.compile(r"(?:到|至|在)?\s*\d{4}\s*年(?:底|末)?(?:\s*[和、及与]\s*\d{4}\s*年(?:底|末)?)+\s*$")
+_CONDITION_PREFIX = {"低于", "高于", "超过", "少于", "不足"}
+_CONDITION_AFTER = re.compile(r"(?:\s*[或和、及]\s*(?:低于|高于|超过|少于|不足)\s*\d+(?:\.\d+)?\s*[%‰\u4e00-\u9fff]{0,3}?)?的")
+_SCORING = re.compile(r"扣|加分|计分|记分|分值|满分|百分制")
 _REGION_BEFORE = re.compile(r"(?:全省|全市|全区|全州|全县|全国)\s*$")
 _DURATION_OF = re.compile(r"(?:进修|培训|学习|驻点|下沉|轮转|挂职|脱产|服务|工作|帮扶)\s*$")
 _FREQUENCY = re.compile(r"每(?:\d+|[两三四五六七八九十])?个?(?:年|季度?|月|半年|周)")
@@ -493,6 +496,14 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
 
             prefix = pm.group("p") if pm else None
             change = cm.group("c") if cm else None
+            if prefix in _CONDITION_PREFIX and _CONDITION_AFTER.match(a, q.end, ce):
+                anchor = q.end  # 低于80分的科室 / 超过9天的医院: who a rule is about, not a goal
+                i += 1
+                continue
+            if q.unit == "分" and _SCORING.search(a, cs, ce):
+                anchor = q.end  # 每低于目标值1个百分点扣0.5分 / 加分最高不超过5分: how points are counted
+                i += 1
+                continue
             comp = _comparator(q, prefix, change, clause_pre)
             after = a[q.end : ce]
             object_follows = (

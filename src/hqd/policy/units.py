@@ -20,6 +20,7 @@ from .brackets import bracket_spans, split_top
 _LEAD_LABEL = r"(?:牵头单位|牵头部门|牵头处室|牵头科室|主责单位|主责部门|牵头)"
 _SUPPORT_LABEL = r"(?:配合单位|配合部门|配合处室|配合科室|协同单位|协同部门|参与单位|协办单位|协助单位|配合)"
 _RESP_LABEL = r"(?:责任单位|责任部门|责任处室|责任科室|实施单位|承办单位)"
+_OVERSEES = re.compile(r"(?:督导|指导|监督)$")
 _LEAD_MARK = re.compile(r"\s*\((?:牵头|牵头单位|牵头部门|主责|主责单位)\)$")  # 医务部（牵头）
 _ROLE_ONLY = re.compile(r"\s*(?:牵头|牵头单位|牵头部门|主责|主责单位|配合|配合单位|协办)\s*")
 _CLAUSE_HINT = re.compile(rf"{_LEAD_LABEL}|{_SUPPORT_LABEL}|{_RESP_LABEL}|负责|牵头")
@@ -115,6 +116,14 @@ def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibil
             elif rm:
                 units = split_units(a, ps + rm.end(), pe)
                 units = [u for u in units if not re.match(r"(?:完成|时间|时限)", a[u.start : u.end])]
+                # 市卫生健康委医政医管科督导: a body that oversees takes part, without the verb
+                overseeing = [u for u in units if _OVERSEES.search(a, u.start, u.end)]
+                if overseeing:  # 市卫生健康委医政医管科、财务科督导: the whole 、-list before 督导
+                    group_start = max(a.rfind(",", ps, overseeing[-1].start), a.rfind(":", ps, overseeing[-1].start))
+                    overseeing = [u for u in units if u.start > group_start and u.end <= overseeing[-1].end]
+                resp.support.extend(UnitSpan(u.start, m.start() if (m := _OVERSEES.search(a, u.start, u.end)) else u.end)
+                                    for u in overseeing)
+                units = [u for u in units if u not in overseeing]
                 marked = [u for u in units if _LEAD_MARK.search(a, u.start, u.end)]
                 if marked:  # 责任部门：医务部（牵头）、质控科 — the marked one leads, the others take part
                     resp.lead.extend(UnitSpan(u.start, _LEAD_MARK.search(a, u.start, u.end).start()) for u in marked)
