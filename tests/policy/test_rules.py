@@ -523,3 +523,20 @@ def test_scoring_rules_are_no_targets():
     targets = _targets("1.任务。达到目标值的得满分，每低于目标值1个百分点扣0.5分，加分最高不超过5分；"
                        "得分低于80分的科室暂停评优。到2025年，门诊患者满意度达到90%以上。\n")
     assert [(t.comparator, t.value, t.unit) for t in targets] == [(">=", 90, "%")]
+
+
+def test_parts_target_notes_and_a_forwarded_plan():
+    text = ("某省卫生健康委员会关于转发某方案的通知\n各市卫生健康委：\n结合我省实际，提出以下意见：\n"
+            "第一部分 总体要求\n一、主要目标\n到2025年，县域内就诊率达到90%以上。\n"
+            "第二部分 重点行动\n一、提升能力\n（一）建设智慧医院。提升电子病历系统应用水平分级评价等级（2025年目标值：三级公立医院≥5级），"
+            "床位使用率保持在合理区间（目标值：80%—90%）。\n牵头单位：省卫生健康委；参与单位：省数据局\n"
+            "（二）改善服务。（责任单位：省卫生健康委医政处牵头，各市卫生健康委配合）\n"
+            "某省卫生健康委员会\n2024年5月8日\n附件\n某市实施方案\n一、重点任务\n1.推进改革。到2025年，建成胸痛中心5个。（市卫生健康委负责）\n")
+    tasks = {"/".join(t.path): t for t in extract_ledger(text).tasks}
+    assert set(tasks) == {"第一部分/一", "第二部分/一/(一)", "第二部分/一/(二)", "附件/一/1"}
+    notes = [(t.indicator, t.comparator, t.value, t.value_high, t.unit, t.scope, t.deadline) for t in tasks["第二部分/一/(一)"].targets]
+    assert notes == [("电子病历系统应用水平分级评价等级", ">=", 5, None, "级", "三级公立医院", "2025-12-31"),
+                     ("床位使用率保持在合理区间", "range", 80, 90, "%", None, "2025-12-31")]
+    assert tasks["第二部分/一/(一)"].support_units == ["省数据局"]
+    assert (tasks["第二部分/一/(二)"].lead_units, tasks["第二部分/一/(二)"].support_units) == (["省卫生健康委医政处"], ["各市卫生健康委"])
+    assert [t.value for t in tasks["附件/一/1"].targets] == [5]

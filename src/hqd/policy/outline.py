@@ -17,8 +17,9 @@ from .numerals import cn_to_int
 _CN = "一二三四五六七八九十"
 _MARKERS: list[tuple[str, int, re.Pattern[str]]] = [
     ("chapter", 0, re.compile(rf"^第([{_CN}]{{1,3}})章\s*")),
+    ("part", 0, re.compile(rf"^第([{_CN}]{{1,3}})部分\s*")),  # 第二部分 重点行动
     # 附件：重点任务分工表 — an annex is a part of its own, its rows (1. 2. …) its tasks
-    ("annex", 1, re.compile(r"^附件\s*(\d{0,2})\s*[:：]\s*")),
+    ("annex", 0, re.compile(r"^附件\s*(\d{0,2})\s*(?:[:：]\s*|$)")),  # a part above 一、: the annexed plan's own outline
     ("cn", 1, re.compile(rf"^([{_CN}]{{1,3}})\s*[、.,]\s*")),
     ("paren_cn", 2, re.compile(rf"^[(〔]([{_CN}]{{1,3}})[)〕]\s*[、.,]?\s*")),
     ("step", 2, re.compile(rf"^(第([{_CN}]{{1,3}})(?:步|阶段))\s*[:,、.]?\s*")),
@@ -96,15 +97,15 @@ def _marker(line: Line) -> tuple[str, int, int, str, int] | None:
             label = m.group(1) if kind == "arabic" else f"({m.group(1)})"
         else:
             number = cn_to_int(m.group(1))
-            label = {"cn": m.group(1), "chapter": f"第{m.group(1)}章"}.get(kind, f"({m.group(1)})")
+            label = {"cn": m.group(1), "chapter": f"第{m.group(1)}章", "part": f"第{m.group(1)}部分"}.get(kind, f"({m.group(1)})")
         if number is None or number == 0:
             return None
         if kind == "cn" and text[m.end() - 1 : m.end()] in ".," and not text[m.end() - 1] == "、":
             # 一. is rare and easily confused with prose; accept only short heading-like lines
             if len(text) > 40:
                 return None
-        if m.end() >= len(text):
-            return None  # a bare marker with nothing after it
+        if m.end() >= len(text) and kind != "annex":
+            return None  # a bare marker with nothing after it (附件 alone heads the annex page)
         return kind, rank, number, label, m.end()
     return None
 
@@ -140,8 +141,8 @@ def parse_outline(lines: list[Line], body_start: int, body_end: int, original: s
         if mk:
             candidates.append((line, mk))
     # The body's outline starts at its first top-level (一、 or 第一章) heading when there is one.
-    top_ranks = [mk[1] for _, mk in candidates if mk[0] in ("cn", "chapter") and mk[2] == 1]
-    first_top = next((i for i, (_, mk) in enumerate(candidates) if mk[0] in ("cn", "chapter") and mk[2] == 1), None)
+    top_ranks = [mk[1] for _, mk in candidates if mk[0] in ("cn", "chapter", "part") and mk[2] == 1]
+    first_top = next((i for i, (_, mk) in enumerate(candidates) if mk[0] in ("cn", "chapter", "part") and mk[2] == 1), None)
     if top_ranks and first_top is not None:
         candidates = candidates[first_top:]
 

@@ -72,14 +72,14 @@ _PREFIX = re.compile(
     r"(?P<p>累计达到|累计达|分别达到|分别达|分别为|分别控制在|分别提高到|分别降低到|均达到|均达|均为|总体达到|总数达到|"
     r"提高到|提高至|提升到|提升至|增加到|增加至|增长到|增至|上升到|上升至|达到|达|"
     r"降低到|降低至|降到|降至|下降到|下降至|减少到|减少至|缩短到|缩短至|压缩到|压缩至|控制在|"
-    r"保持在|稳定在|维持在|不低于|不少于|不高于|不超过|不多于|超过|高于|低于|少于|至少|最少|为)"
+    r"保持在|稳定在|维持在|不低于|不少于|不高于|不超过|不多于|超过|高于|低于|少于|至少|最少|为|≥|≤|>=|<=|>|<)"
     r"\s*(?:各|约|总计|共)?\s*$"
 )
 _CHANGE = re.compile(r"(?P<c>减少|下降|降低|压缩|缩短|缩减|提升|提高|增加|增长|上升)\s*(?:了|约)?\s*$")
-_GE_PREFIX = {"不低于", "不少于", "至少", "最少", "超过", "高于", "提高到", "提高至", "提升到", "提升至", "增加到",
+_GE_PREFIX = {"≥", ">=", ">", "不低于", "不少于", "至少", "最少", "超过", "高于", "提高到", "提高至", "提升到", "提升至", "增加到",
               "增加至", "增长到", "增至", "上升到", "上升至", "达到", "达", "累计达到", "累计达", "分别达到", "分别达",
               "均达到", "均达", "总体达到", "总数达到", "保持在", "稳定在", "维持在", "分别提高到"}
-_LE_PREFIX = {"不高于", "不超过", "不多于", "低于", "少于", "控制在", "降低到", "降低至", "降到", "降至", "下降到",
+_LE_PREFIX = {"≤", "<=", "<", "不高于", "不超过", "不多于", "低于", "少于", "控制在", "降低到", "降低至", "降到", "降至", "下降到",
               "下降至", "减少到", "减少至", "缩短到", "缩短至", "压缩到", "压缩至", "分别控制在", "分别降低到"}
 _EQ_PREFIX = {"为", "分别为", "均为"}
 INDICATOR_WORDS = re.compile(
@@ -120,6 +120,8 @@ _YEARS_TAIL = re.compile(r"(?:到|至|在)?\s*\d{4}\s*年(?:底|末)?(?:\s*[和�
 _CONDITION_PREFIX = {"低于", "高于", "超过", "少于", "不足"}
 _CONDITION_AFTER = re.compile(r"(?:\s*[或和、及]\s*(?:低于|高于|超过|少于|不足)\s*\d+(?:\.\d+)?\s*[%‰\u4e00-\u9fff]{0,3}?)?的")
 _SCORING = re.compile(r"扣|加分|计分|记分|分值|满分|百分制")
+_TARGET_NOTE = re.compile(r"\((?:\d{4}\s*年)?(?:目标值|预期值|目标)\s*[:：]")
+_LEAD_VERB = re.compile(r"(?:进一步|持续|逐步|大力|着力)?(?:提升|提高|降低|控制|压缩|扩大|增加|减少|缩短|保持|推进|推动|加强|落实)")
 _REGION_BEFORE = re.compile(r"(?:全省|全市|全区|全州|全县|全国)\s*$")
 _DURATION_OF = re.compile(r"(?:进修|培训|学习|驻点|下沉|轮转|挂职|脱产|服务|工作|帮扶)\s*$")
 _FREQUENCY = re.compile(r"每(?:\d+|[两三四五六七八九十])?个?(?:年|季度?|月|半年|周)")
@@ -269,7 +271,7 @@ def find_quantities(a: str, s: int, e: int, protected) -> list[Quantity]:
                 r"通过\s*[^,;。]{0,20}$", a[s:qs])  # 通过电子病历应用水平分级评价5级评审
             if after and ("\u4e00" <= after <= "\u9fff") and after not in "和及与或" and not review:
                 continue
-        if kind == "level" and not suffix and not re.search(r"(?:达到|达|通过)\s*[^,;。]{0,20}$", a[s:qs]):
+        if kind == "level" and not suffix and not re.search(r"(?:达到|达|通过)\s*[^,;。]{0,20}$|[≥>]=?\s*$", a[s:qs]):
             continue
         if kind == "index" and not suffix and not _PREFIX.search(a, s, qs) and not (
             _BASELINE_FROM.search(a, s, qs) and _CHANGE_TO_START.match(a, end, e)
@@ -429,6 +431,7 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
             is_last_in_clause = not a[q.end : ce].strip(" 的。.;,")
             goal = bool(
                 pm or cm or q.suffix or verb or q.kind in ("level", "fraction", "double") or _GOAL_ADVERB.search(clause_pre)
+                or _TARGET_NOTE.search(a, anchor, q.start)
             )
             if not goal and prev_clause_had_goal and is_last_in_clause and q.kind != "fraction":
                 goal = True  # 全市设立市级医学中心20个，市级区域医学中心20个
@@ -608,6 +611,18 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                 v = _last_goal_verb(a, sc_s, sc_e)
                 sc = a[v.end() if v else sc_s : sc_e].strip("和、 ")
                 scope = original[sc_e - len(sc) : sc_e] if sc else None
+            note = _TARGET_NOTE.search(a, anchor, q.start)
+            if note is not None:
+                # 提升电子病历系统应用水平分级评价等级（2025年目标值：三级公立医院≥5级）: the note's
+                # value is for what the clause before it raises; a qualifier inside the note is its scope
+                ns_, ne_ = _strip_span(a, _strip_filler(a, anchor, note.start()), note.start())
+                if (lead := _LEAD_VERB.match(a, ns_, ne_)) is not None:
+                    ns_ = lead.end()
+                inner = _strip_span(a, note.end(), q.start - len(pm.group("p")) if pm else q.start)
+                name = original[ns_:ne_]
+                scope = original[inner[0] : inner[1]] if inner[1] - inner[0] >= 2 else None
+                if comp == "=":
+                    comp = ">="  # a bare value in a 目标值 note is a level to reach
             if q.unit in ("个位次", "位次") or (q.kind == "rank" and not (name or "").strip()):
                 # the ranking the sentence is about is named first: 全国公立医院绩效考核排名中，…
                 rank = _RANK.search(a, sentence_lo, q.start)

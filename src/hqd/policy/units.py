@@ -20,6 +20,7 @@ from .brackets import bracket_spans, split_top
 _LEAD_LABEL = r"(?:牵头单位|牵头部门|牵头处室|牵头科室|主责单位|主责部门|牵头)"
 _SUPPORT_LABEL = r"(?:配合单位|配合部门|配合处室|配合科室|协同单位|协同部门|参与单位|协办单位|协助单位|配合)"
 _RESP_LABEL = r"(?:责任单位|责任部门|责任处室|责任科室|实施单位|承办单位)"
+_LEAD_THEN_OTHERS = re.compile(r"(?P<lead>[^,，:：]+?)牵头\s*[,，]\s*(?P<sup>.+?)(?:配合|参与|协同|(?:按职责分工|按职责|分别)负责)")
 _OVERSEES = re.compile(r"(?:督导|指导|监督)$")
 _LEAD_MARK = re.compile(r"\s*\((?:牵头|牵头单位|牵头部门|主责|主责单位)\)$")  # 医务部（牵头）
 _ROLE_ONLY = re.compile(r"\s*(?:牵头|牵头单位|牵头部门|主责|主责单位|配合|配合单位|协办)\s*")
@@ -113,6 +114,11 @@ def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibil
             elif sm:
                 resp.support.extend(split_units(a, ps + sm.end(), pe))
                 found = True
+            elif rm and (split := _LEAD_THEN_OTHERS.search(a, ps + rm.end(), pe)):
+                # 责任单位：A牵头，B、C配合 — the label names the list, the list says who leads
+                resp.lead.extend(split_units(a, split.start("lead"), split.end("lead")))
+                resp.support.extend(split_units(a, split.start("sup"), split.end("sup")))
+                found = True
             elif rm:
                 units = split_units(a, ps + rm.end(), pe)
                 units = [u for u in units if not re.match(r"(?:完成|时间|时限)", a[u.start : u.end])]
@@ -139,8 +145,7 @@ def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibil
             else:
                 # A、B负责 / A牵头，B、C配合 / …按职责分工负责
                 # A牵头，B、C配合 / A牵头，B、C等按职责分工负责: beside a named lead the others take part
-                lead_m = re.search(
-                    r"^(?P<lead>.+?)牵头\s*[,，]\s*(?P<sup>.+?)(?:配合|参与|协同|(?:按职责分工|按职责|分别)负责)", part)
+                lead_m = _LEAD_THEN_OTHERS.search(part)
                 if lead_m:
                     resp.lead.extend(split_units(a, ps + lead_m.start("lead"), ps + lead_m.end("lead")))
                     resp.support.extend(split_units(a, ps + lead_m.start("sup"), ps + lead_m.end("sup")))
