@@ -540,3 +540,11 @@ def test_parts_target_notes_and_a_forwarded_plan():
     assert tasks["第二部分/一/(一)"].support_units == ["省数据局"]
     assert (tasks["第二部分/一/(二)"].lead_units, tasks["第二部分/一/(二)"].support_units) == (["省卫生健康委医政处"], ["各市卫生健康委"])
     assert [t.value for t in tasks["附件/一/1"].targets] == [5]
+
+
+def test_numbered_goals_head_their_strategies():
+    text = ("某医院医疗质量安全改进目标实施方案\n2025年3月6日\n一、总体要求\n坚持以患者为中心。\n二、改进目标\n"
+            "目标一：提高急性心肌梗死再灌注治疗率\n（一）核心策略\n1.建立胸痛中心绿色通道。\n2.开展溶栓培训。\n"
+            "目标二：降低手术并发症发生率\n（一）核心策略\n1.落实手术分级管理。\n")
+    paths = [t.path for t in extract_ledger(text).tasks]
+    assert paths == [["二", "目标一", "(一)", "1"], ["二", "目标一", "(一)", "2"], ["二", "目标二", "(一)", "1"]]

@@ -23,6 +23,8 @@ _MARKERS: list[tuple[str, int, re.Pattern[str]]] = [
     ("cn", 1, re.compile(rf"^([{_CN}]{{1,3}})\s*[、.,]\s*")),
     ("paren_cn", 2, re.compile(rf"^[(〔]([{_CN}]{{1,3}})[)〕]\s*[、.,]?\s*")),
     ("step", 2, re.compile(rf"^(第([{_CN}]{{1,3}})(?:步|阶段))\s*[:,、.]?\s*")),
+    # 目标一：提高…再灌注治疗率 (as the national 医疗质量安全改进目标 are written): above its （一）
+    ("goalno", 1.5, re.compile(rf"^(目标([{_CN}]{{1,3}}))\s*[:：]\s*")),
     ("arabic", 3, re.compile(r"^(\d{1,3})\s*(?:[.、,](?!\d)|\s(?=[\u4e00-\u9fff]))\s*")),
     ("paren_arabic", 4, re.compile(r"^[(〔](\d{1,3})[)〕]\s*[、.,]?\s*")),
     ("circled", 5, re.compile(r"^([\u2460-\u2473])\s*[、.,]?\s*")),
@@ -70,7 +72,7 @@ class Node:
         return out[::-1]
 
 
-_MARKER_START = set("第一二三四五六七八九十(〔0123456789附") | {chr(c) for c in range(0x2460, 0x2474)}
+_MARKER_START = set("第一二三四五六七八九十(〔0123456789附目") | {chr(c) for c in range(0x2460, 0x2474)}
 
 
 def _marker(line: Line) -> tuple[str, int, int, str, int] | None:
@@ -84,7 +86,7 @@ def _marker(line: Line) -> tuple[str, int, int, str, int] | None:
         m = pattern.match(text)
         if not m:
             continue
-        if kind == "step":
+        if kind in ("step", "goalno"):
             label, number = m.group(1), cn_to_int(m.group(2))
         elif kind == "circled":
             number = ord(m.group(1)) - 0x2460 + 1
