@@ -548,3 +548,23 @@ def test_numbered_goals_head_their_strategies():
             "目标二：降低手术并发症发生率\n（一）核心策略\n1.落实手术分级管理。\n")
     paths = [t.path for t in extract_ledger(text).tasks]
     assert paths == [["二", "目标一", "(一)", "1"], ["二", "目标一", "(一)", "2"], ["二", "目标二", "(一)", "1"]]
+
+
+def test_a_numbered_goals_own_units_and_value_line():
+    text = ("某医院医疗质量安全改进目标实施方案\n2025年3月6日\n一、总体要求\n坚持以患者为中心。\n二、改进目标\n"
+            "目标一：提高急性心肌梗死再灌注治疗率\n（一）核心策略\n1.建立绿色通道。首份心电图10分钟内完成率达到95%以上。\n"
+            "2.开展溶栓培训。\n责任部门：医务部（牵头）、心血管内科\n2025年目标值：≥75%（2024年：68.3%）\n")
+    goal, first, second = extract_ledger(text).tasks
+    assert goal.path == ["二", "目标一"]
+    assert [(t.indicator, t.comparator, t.value, t.unit, t.deadline, t.baseline, t.baseline_period) for t in goal.targets] == [
+        ("急性心肌梗死再灌注治疗率", ">=", 75, "%", "2025-12-31", 68.3, "2024")]
+    for task in (goal, first, second):  # the one 责任部门 line is the whole goal's
+        assert (task.lead_units, task.support_units) == (["医务部"], ["心血管内科"])
+    assert [(t.value, t.deadline) for t in first.targets] == [(95, None)]  # not the value line's year
+
+
+def test_the_measure_named_in_the_clause_before_its_values():
+    ts = _targets("1.任务。DRG付费医保基金支出占住院医保基金支出的比例，到2024年底达到70%以上，到2025年底达到80%以上。\n")
+    assert [(t.indicator, t.value, t.deadline) for t in ts] == [
+        ("DRG付费医保基金支出占住院医保基金支出的比例", 70, "2024-12-31"),
+        ("DRG付费医保基金支出占住院医保基金支出的比例", 80, "2025-12-31")]

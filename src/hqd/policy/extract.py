@@ -184,6 +184,9 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         if not inside_brackets(a, m.start())
         for u in split_units(a, m.start("unit"), m.end("unit"))
     ]
+    goal_lines = [(m.start(), m.end()) for m in _GOAL_VALUE_LINE.finditer(a, header_end, body_end)]
+    for gs, ge in goal_lines:
+        doc.protect(gs, ge)  # 2025年目标值：≥75% is the value of its 目标一 (_numbered_goals), no item's
     blocks = [(m.start(), block_responsibility(a, m.start(), m.end(), first_is_lead))
               for m in BLOCK_CLAUSE.finditer(a, header_end, body_end)]
     for m in BLOCK_CLAUSE.finditer(a, header_end, body_end):
@@ -220,6 +223,7 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
 
         marker_end = node.body_start
         mentions = find_times(a, marker_end, span_end, doc_year, masked=lambda i: a[i] != "“" and doc.protected[i] and _in_title_mark(a, i))
+        mentions = [t for t in mentions if not any(gs <= t.start < ge for gs, ge in goal_lines)]
         task_deadline = latest(mentions)
         watch.lap("deadlines")
         rows = table_targets(doc.lines, original, marker_end, span_end) if "\t" in a[marker_end:span_end] else []
@@ -297,9 +301,54 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
             continue  # an annex that is only a table of figures (得分情况): nothing to track
         (empty_goals if pseudo and not targets else ledger.tasks).append(task)
     _annexed_indicators_to_their_goals(ledger, table_only, empty_goals)
+    _numbered_goals(ledger, roots, doc, original)
     if not ledger.tasks:
         ledger.warnings.append("未识别出任务条目，该文本可能不是政策方案（或未按“一、（一）1.”编排层次）")
     return ledger
+
+
+_GOAL_VALUE_LINE = re.compile(
+    r"(?m)^[ \t]*(?:(?P<year>\d{4})\s*年)?目标值[:：]\s*(?P<cmp>≥|≤|>=|<=|>|<)?\s*(?P<value>\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>[^\s()\d][^\s()]{0,11})?\s*(?:\(\s*(?P<byear>\d{4})\s*年\s*[:：]\s*(?P<base>\d+(?:\.\d+)?)[^)]*\))?[ \t]*$"
+)
+_GOAL_VERB = re.compile(r"^(?:提高|提升|降低|减少|缩短|控制|加强|规范|提升)")
+
+
+def _numbered_goals(ledger: Ledger, roots: list[Node], doc: _Doc, original: str) -> None:
+    """目标一：提高…治疗率, its strategies (1. 2. 3.), then 责任部门：… and 2025年目标值：≥75% lines: the
+    value line is the goal's own target and the one 责任部门 line the units of the goal and its items."""
+    a = doc.a
+    for goal in (n for n in walk(roots) if n.kind == "goalno"):
+        items = [t for t in ledger.tasks if goal.start <= t.start < goal.span_end]
+        with_units = [t for t in items if t.lead_units or t.support_units]
+        lead, support = (with_units[0].lead_units, with_units[0].support_units) if len(with_units) == 1 else ([], [])
+        if len(with_units) == 1:
+            for t in items:
+                if t is not with_units[0]:
+                    t.lead_units, t.support_units = list(lead), list(support)
+                    t.lead_units_canonical = [canonical_unit(u) for u in lead]
+                    t.support_units_canonical = [canonical_unit(u) for u in support]
+        targets = []
+        for m in _GOAL_VALUE_LINE.finditer(a, goal.start, goal.span_end):
+            title = goal.title or ""
+            indicator = title[_GOAL_VERB.match(analysis_text(title)).end():] if _GOAL_VERB.match(analysis_text(title)) else title
+            cmp_ = {"≥": ">=", ">=": ">=", ">": ">=", "≤": "<=", "<=": "<=", "<": "<="}.get(m["cmp"] or "", ">=")
+            targets.append(Target(
+                indicator=indicator, comparator=cmp_, value=_fmt_value(float(m["value"])), value_high=None,
+                unit=m["unit"], deadline=f"{m['year']}-12-31" if m["year"] else None, scope=None,
+                text=original[m.start() : m.end()].strip(), start=m.start(), end=m.end(),
+                indicator_simplified=simplified(indicator), baseline=_fmt_value(float(m["base"])) if m["base"] else None,
+                baseline_period=m["byear"],
+            ))
+        if targets:
+            ledger.tasks.append(Task(
+                path=goal.path, title=goal.title, lead_units=list(lead), support_units=list(support),
+                deadline=max((t.deadline for t in targets if t.deadline), default=None), targets=targets,
+                section=goal.section, text=original[goal.start : goal.body_start + len(goal.title or "")].strip(),
+                start=goal.start, end=goal.span_end, lead_units_canonical=[canonical_unit(u) for u in lead],
+                support_units_canonical=[canonical_unit(u) for u in support],
+            ))
+            ledger.tasks.sort(key=lambda t: t.start)
 
 
 def _annexed_indicators_to_their_goals(ledger: Ledger, table_only: list[Task], empty_goals: list[Task]) -> None:

@@ -539,6 +539,12 @@ def extract_targets(a: str, original: str, s: int, e: int, protected, clause_bou
                     if name:
                         scope = (scope or "") + name if scope else name
                     name = inherited.indicator
+                elif not name and prev_clause and not _HAS_NUMERAL.search(a, *prev_clause):
+                    # …支出的比例，到2024年底达到70%以上: the measure is the clause before
+                    ps_, pe_ = _strip_span(a, _strip_filler(a, *prev_clause), prev_clause[1])
+                    if (lead := _LEAD_VERB.match(a, ps_, pe_)) is not None:
+                        ps_ = lead.end()
+                    name = original[ps_:pe_]
                 elif scope_like and form == "A" and name.startswith("每") and prev_clause and COUNT_UNIT_RE.fullmatch(q.unit):
                     # 建设传染病医院或相对独立的传染病院区，每个设区市至少1个: each place gets what is named before
                     built = _last(_BUILD_VERB_RE, a, *prev_clause)
