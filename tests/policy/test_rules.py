@@ -568,3 +568,13 @@ def test_the_measure_named_in_the_clause_before_its_values():
     assert [(t.indicator, t.value, t.deadline) for t in ts] == [
         ("DRG付费医保基金支出占住院医保基金支出的比例", 70, "2024-12-31"),
         ("DRG付费医保基金支出占住院医保基金支出的比例", 80, "2025-12-31")]
+
+
+def test_a_project_table_gives_tasks_due_at_the_end_of_their_period():
+    text = ("某县医疗卫生服务体系建设三年行动计划\n2024年3月1日\n一、重点任务\n1.推进改革。（县卫生健康委负责）\n附件：重点项目表\n"
+            "序号\t项目名称\t建设内容及规模\t总投资（万元）\t建设期限\t责任单位\n"
+            "1\t县人民医院新院区建设项目\t新增床位200张\t42000\t2023—2025年\t县卫生健康委、县人民医院\n")
+    tasks = extract_ledger(text).tasks
+    assert tasks[1].path == ["附件", "1"] and tasks[1].title == "县人民医院新院区建设项目"
+    assert (tasks[1].lead_units, tasks[1].deadline) == (["县卫生健康委", "县人民医院"], "2025-12-31")
+    assert [(t.value, t.unit, t.deadline) for t in tasks[1].targets] == [(200, "张", "2025-12-31")]  # not the 42000

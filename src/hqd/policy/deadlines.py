@@ -28,6 +28,7 @@ MONTH_ONLY = re.compile(
     r"(?<![\d年一二三四五六七八九十每])(?P<month>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
     r"(?:(?P<day>\d{1,2})\s*日|底|末|中旬|下旬)?\s*(?:前|以前|之前)"
 )
+_PERIOD_FIELD = re.compile(r"(?:时限|期限|年限)\s*[:：]\s*\d{4}\s*年?\s*[—\-~至到]+\s*(?P<end>\d{4})\s*年(?!\s*\d{1,2}\s*月)")
 FIVE_YEAR = re.compile(r"[“\"]?(?P<plan>十[一二三四五六七八九]五)[”\"]?\s*(?:期间|时期|末|规划期|以来)?")
 _FIVE_YEAR_END = {"十四五": 2025, "十五五": 2030, "十三五": 2020}
 _RANGE_AFTER = re.compile(r"^\s*[—\-~至到]+\s*(?:\d{4}|20__)")
@@ -78,6 +79,12 @@ def find_times(a: str, start: int, end: int, doc_year: int | None, masked=None) 
 
     def free(s: int, e: int) -> bool:
         return all(e <= ts or s >= te for ts, te in taken)
+
+    for m in _PERIOD_FIELD.finditer(seg):  # 完成时限：2023—2025年 — the period ends with its last year
+        s, e = start + m.start("end"), start + m.end()
+        if free(s, e):
+            out.append(TimeMention(s, e, f"{m.group('end')}-12-31"))
+            taken.append((s, e))
 
     for m in ABSOLUTE.finditer(seg):
         s, e = start + m.start(), start + m.end()

@@ -190,7 +190,7 @@ def find_responsibility(a: str, start: int, end: int, first_is_lead: bool) -> Re
 # （以上任务由A牵头，B、C配合） / 上述任务责任单位：A、B / （以上第1、2项任务由A牵头…；第3项任务由A、D负责）
 # at the end of a block of items: the units of every item of the block (or of the items it numbers)
 BLOCK_CLAUSE = re.compile(
-    r"[(（]\s*(?:以上|上述)(?:各项|所有)?(?:第[\d、,，和及至—\-]+项)?任务[^()（）\n]*[)）]"
+    r"[(（]\s*(?:以上|上述)(?:各项|所有)?(?:第[\d、,，和及至—\-]+项)?任务(?:[^()（）\n]|[(（][^()（）\n]*[)）])*[)）]"
     r"|^\s*(?:以上|上述)(?:各项|所有)?任务(?:的)?(?:责任单位|牵头单位)[:：][^\n]*$",
     re.MULTILINE,
 )

@@ -16,11 +16,11 @@ from .spacing import join_lines, unwrap_hard_wraps
 
 _COLUMNS = {
     "number": ("序号", "编号"),
-    "title": ("任务", "工作任务", "重点任务", "主要任务"),
-    "content": ("工作内容", "具体内容", "具体措施", "工作措施"),
+    "title": ("任务", "工作任务", "重点任务", "主要任务", "项目名称", "建设项目"),
+    "content": ("工作内容", "具体内容", "具体措施", "工作措施", "建设内容及规模", "建设内容", "建设规模"),
     "lead": ("牵头单位", "责任单位", "牵头部门", "牵头处室", "主责单位"),
     "support": ("配合单位", "协同单位", "配合部门", "配合处室", "参与单位"),
-    "deadline": ("完成时限", "完成时间", "时间节点", "时限要求"),
+    "deadline": ("完成时限", "完成时间", "时间节点", "时限要求", "建设期限", "实施期限", "建设年限"),
 }
 _HEADER_NOTE = re.compile(r"[（(][^（()）]*[）)]$")  # 牵头单位（部门） → 牵头单位
 _UNIT_SEPARATORS = re.compile(r"[\s,，;；/、]+")
@@ -108,7 +108,8 @@ def _task_lines(rows: list[TableRow], columns: dict[str, int], header: list[str]
         number = get("number").rstrip(".．、")
         counter = int(number) if number.isdigit() else counter + 1
         title, content = get("title"), get("content")
-        body = (title.rstrip("。；;，,") + "。" if title else "") + content
+        # each part a sentence of its own, so that no clause runs on into the owners' bracket
+        body = (title.rstrip("。；;，,") + "。" if title else "") + (content.rstrip("。；;，,") + "。" if content else "")
         owners = [
             (lead_label, _units(row.cells, columns.get("lead"))),
             ("配合单位", _units(row.cells, columns.get("support"))),
