@@ -578,3 +578,11 @@ def test_a_project_table_gives_tasks_due_at_the_end_of_their_period():
     assert tasks[1].path == ["附件", "1"] and tasks[1].title == "县人民医院新院区建设项目"
     assert (tasks[1].lead_units, tasks[1].deadline) == (["县卫生健康委", "县人民医院"], "2025-12-31")
     assert [(t.value, t.unit, t.deadline) for t in tasks[1].targets] == [(200, "张", "2025-12-31")]  # not the 42000
+
+
+def test_numbered_points_right_under_a_section_and_a_duties_section():
+    text = ("某区工作方案\n2025年3月1日\n一、提升能力\n（1）建设中心。到2025年建成胸痛中心3个。（责任科室：医政科、基层科）\n"
+            "（2）开展培训。（区卫生健康局负责）\n二、职责分工\n区卫生健康局：负责统筹推进；区财政局：负责经费保障。\n")
+    tasks = extract_ledger(text).tasks
+    assert [t.path for t in tasks] == [["一", "(1)"], ["一", "(2)"]]  # 职责分工 describes duties: no task
+    assert tasks[0].lead_units == ["医政科", "基层科"] and [t.value for t in tasks[0].targets] == [3]

@@ -125,6 +125,11 @@ def _select_tasks(roots: list[Node]) -> list[tuple[Node, bool]]:
             out.append((node, False))
             return
         inner = [c for c in node.children if c.rank <= 3]
+        if not inner and node.rank <= 1 and any(c.kind == "paren_arabic" for c in node.children):
+            inner = [c for c in node.children if c.kind == "paren_arabic"]  # 一、 then (1)(2) with no (一)
+            for child in inner:
+                out.append((child, False))
+            return
         if not inner:
             out.append((node, False))
             return

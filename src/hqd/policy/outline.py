@@ -34,6 +34,7 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
     # 规划 open with the ground they stand on (发展基础, 面临形势): an account, not a task
     ("发展基础", re.compile(r"发展基础|发展现状|工作基础|现状与形势|面临(?:的)?形势|形势与挑战|机遇与挑战|发展环境|规划背景|编制背景")),
     ("指导思想", re.compile(r"指导思想")),
+    ("职责分工", re.compile(r"^(?:部门)?职责分工(?:及要求|和要求)?$|^部门职责$")),  # who does what, in general
     ("基本原则", re.compile(r"基本原则|工作原则|考核原则|评价原则")),
     # a 通报 reports what happened (基本情况, 考核结果, 存在的问题): an account, not a task
     ("情况", re.compile(r"^(?:考核|评价|工作)?(?:基本情况|总体情况|工作情况|考核结果|评价结果|考核情况|结果分析|存在的?问题|主要问题|工作成效|主要成效)$")),
@@ -43,7 +44,7 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("实施步骤", re.compile(r"实施步骤|进度安排|时间安排|实施阶段|工作步骤|推进步骤|工作安排|时间节点|实施进度|方法步骤|步骤安排")),
     ("重点任务", re.compile(r"重点任务|主要任务|重点工作|工作任务|主要举措|重点举措|具体措施|工作措施|主要内容|建设内容|重点内容|任务措施")),
 ]
-NON_TASK_KINDS = {"发展基础", "指导思想", "基本原则", "情况"}
+NON_TASK_KINDS = {"发展基础", "指导思想", "基本原则", "情况", "职责分工"}
 GOAL_KINDS = {"主要目标", "总体要求"}
 
 
