@@ -8,7 +8,7 @@ import time
 from .aliases import canonical_unit
 from .brackets import inside_brackets
 from .deadlines import find_times, latest
-from .indicator_tables import table_targets
+from .indicator_tables import CELL_COMPARATORS, table_targets
 from .metadata import doc_number_spans, extract_citations, extract_metadata
 from .models import Heading, Ledger, Target, Task
 from .normalize import analysis_text, simplified, split_lines
@@ -125,10 +125,9 @@ def _select_tasks(roots: list[Node]) -> list[tuple[Node, bool]]:
             out.append((node, False))
             return
         inner = [c for c in node.children if c.rank <= 3]
-        if not inner and node.rank <= 1 and any(c.kind == "paren_arabic" for c in node.children):
-            inner = [c for c in node.children if c.kind == "paren_arabic"]  # 一、 then (1)(2) with no (一)
-            for child in inner:
-                out.append((child, False))
+        points = [c for c in node.children if c.kind == "paren_arabic"]
+        if not inner and node.rank <= 1 and points:
+            out.extend((child, False) for child in points)  # 一、 then (1)(2) with no (一)
             return
         if not inner:
             out.append((node, False))
@@ -189,13 +188,15 @@ def extract_ledger(text: str, file: str = "", profile: dict[str, float] | None =
         if not inside_brackets(a, m.start())
         for u in split_units(a, m.start("unit"), m.end("unit"))
     ]
-    goal_lines = [(m.start(), m.end()) for m in _GOAL_VALUE_LINE.finditer(a, header_end, body_end)]
-    for gs, ge in goal_lines:
-        doc.protect(gs, ge)  # 2025年目标值：≥75% is the value of its 目标一 (_numbered_goals), no item's
-    blocks = [(m.start(), block_responsibility(a, m.start(), m.end(), first_is_lead))
-              for m in BLOCK_CLAUSE.finditer(a, header_end, body_end)]
+    # 2025年目标值：≥75% under a 目标一 heading is the goal's own value (_numbered_goals), no item's
+    goal_lines = [(m.start(), m.end()) for goal in walk(roots) if goal.kind == "goalno"
+                  for m in _GOAL_VALUE_LINE.finditer(a, goal.start, goal.span_end)]
+    blocks = []
     for m in BLOCK_CLAUSE.finditer(a, header_end, body_end):
+        blocks.append((m.start(), block_responsibility(a, m.start(), m.end(), first_is_lead)))
         doc.protect(m.start(), m.end())
+    for gs, ge in goal_lines:
+        doc.protect(gs, ge)
     table_only: list[Task] = []  # tasks whose targets are all rows of an indicator table
     empty_goals: list[Task] = []  # goal sections without targets of their own: not tasks, unless…
     for node, pseudo in _select_tasks(roots):
@@ -316,7 +317,7 @@ _GOAL_VALUE_LINE = re.compile(
     r"(?m)^[ \t]*(?:(?P<year>\d{4})\s*年)?目标值[:：]\s*(?P<cmp>≥|≤|>=|<=|>|<)?\s*(?P<value>\d+(?:\.\d+)?)\s*"
     r"(?P<unit>[^\s()\d][^\s()]{0,11})?\s*(?:\(\s*(?P<byear>\d{4})\s*年\s*[:：]\s*(?P<base>\d+(?:\.\d+)?)[^)]*\))?[ \t]*$"
 )
-_GOAL_VERB = re.compile(r"^(?:提高|提升|降低|减少|缩短|控制|加强|规范|提升)")
+_GOAL_VERB = re.compile(r"^(?:提高|提升|降低|减少|缩短|控制|加强|规范)")
 
 
 def _numbered_goals(ledger: Ledger, roots: list[Node], doc: _Doc, original: str) -> None:
@@ -334,12 +335,12 @@ def _numbered_goals(ledger: Ledger, roots: list[Node], doc: _Doc, original: str)
                     t.lead_units_canonical = [canonical_unit(u) for u in lead]
                     t.support_units_canonical = [canonical_unit(u) for u in support]
         targets = []
+        title = goal.title or ""
+        verb = _GOAL_VERB.match(analysis_text(title))
+        indicator = title[verb.end() :] if verb else title  # 提高…治疗率 measures the 治疗率
         for m in _GOAL_VALUE_LINE.finditer(a, goal.start, goal.span_end):
-            title = goal.title or ""
-            indicator = title[_GOAL_VERB.match(analysis_text(title)).end():] if _GOAL_VERB.match(analysis_text(title)) else title
-            cmp_ = {"≥": ">=", ">=": ">=", ">": ">=", "≤": "<=", "<=": "<=", "<": "<="}.get(m["cmp"] or "", ">=")
             targets.append(Target(
-                indicator=indicator, comparator=cmp_, value=_fmt_value(float(m["value"])), value_high=None,
+                indicator=indicator, comparator=CELL_COMPARATORS.get(m["cmp"] or "", ">="), value=_fmt_value(float(m["value"])), value_high=None,
                 unit=m["unit"], deadline=f"{m['year']}-12-31" if m["year"] else None, scope=None,
                 text=original[m.start() : m.end()].strip(), start=m.start(), end=m.end(),
                 indicator_simplified=simplified(indicator), baseline=_fmt_value(float(m["base"])) if m["base"] else None,

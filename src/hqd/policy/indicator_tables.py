@@ -30,7 +30,7 @@ _CELL = re.compile(
     r"^(?P<cmp>≥|≤|>=|<=|>|<|不低于|不少于|不高于|不超过|达到)?\s*(?P<v>\d+(?:\.\d+)?)\s*"
     r"(?P<unit>%|‰|/10万|/万|/千|DDDs|(?:(?!以上|以下|以内|左右)[\u4e00-\u9fff]){1,3})?\s*(?P<suffix>以上|以下|以内|左右)?$"
 )
-_CMP = {"≥": ">=", ">=": ">=", ">": ">=", "不低于": ">=", "不少于": ">=", "达到": ">=",
+CELL_COMPARATORS = {"≥": ">=", ">=": ">=", ">": ">=", "不低于": ">=", "不少于": ">=", "达到": ">=",
         "≤": "<=", "<=": "<=", "<": "<=", "不高于": "<=", "不超过": "<="}
 _SUFFIX_CMP = {"以上": ">=", "以下": "<=", "以内": "<=", "左右": "~"}
 
@@ -102,7 +102,7 @@ def _number(cell: str) -> tuple[str | None, float, str | None] | None:
     m = _CELL.match(cell.replace(" ", ""))
     if not m:
         return None
-    cmp_ = _CMP.get(m["cmp"] or "") or _SUFFIX_CMP.get(m["suffix"] or "")
+    cmp_ = CELL_COMPARATORS.get(m["cmp"] or "") or _SUFFIX_CMP.get(m["suffix"] or "")
     return cmp_, float(m["v"]), m["unit"]
 
 

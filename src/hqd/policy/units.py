@@ -81,6 +81,12 @@ def split_units(a: str, s: int, e: int) -> list[UnitSpan]:
     return [UnitSpan(ps, pe) for ps, pe in merged if pe - ps >= 2]
 
 
+def _without(a: str, u: UnitSpan, tail: re.Pattern[str]) -> UnitSpan:
+    """The unit's name without a role word at its end (医务部（牵头） → 医务部, 财务科督导 → 财务科)."""
+    m = tail.search(a, u.start, u.end)
+    return UnitSpan(u.start, m.start()) if m else u
+
+
 def _cut_before(a: str, s: int, i: int) -> int:
     """End of the unit list that precedes a rule statement at i (the last , or ; before it), or s."""
     cut = max(a.rfind(",", s, i), a.rfind(";", s, i))
@@ -127,12 +133,11 @@ def _parse_clause(a: str, s: int, e: int, first_is_lead: bool, resp: Responsibil
                 if overseeing:  # 市卫生健康委医政医管科、财务科督导: the whole 、-list before 督导
                     group_start = max(a.rfind(",", ps, overseeing[-1].start), a.rfind(":", ps, overseeing[-1].start))
                     overseeing = [u for u in units if u.start > group_start and u.end <= overseeing[-1].end]
-                resp.support.extend(UnitSpan(u.start, m.start() if (m := _OVERSEES.search(a, u.start, u.end)) else u.end)
-                                    for u in overseeing)
+                resp.support.extend(_without(a, u, _OVERSEES) for u in overseeing)
                 units = [u for u in units if u not in overseeing]
                 marked = [u for u in units if _LEAD_MARK.search(a, u.start, u.end)]
                 if marked:  # 责任部门：医务部（牵头）、质控科 — the marked one leads, the others take part
-                    resp.lead.extend(UnitSpan(u.start, _LEAD_MARK.search(a, u.start, u.end).start()) for u in marked)
+                    resp.lead.extend(_without(a, u, _LEAD_MARK) for u in marked)
                     resp.support.extend(u for u in units if u not in marked)
                 elif re.search(rf"{_LEAD_LABEL}\s*[:：]", a[ss:se]):
                     resp.support.extend(units)  # 牵头单位：A；责任单位：B、C — B and C take part

@@ -63,14 +63,19 @@ def render_text_tables(text: str) -> str:
                 j += 2
                 while j < len(lines) and lines[j].count("\t") >= 2:
                     j += 1
-            rows = [TableRow(cells, [c for c in cells if c] if len([c for c in cells if c]) == 1 else cells)
-                    for cells in ([c.strip() for c in ln.split("\t")] for ln in lines[i:j])]
+            rows = [_text_row([c.strip() for c in ln.split("\t")]) for ln in lines[i:j]]
             out.extend(render_table(rows))
             i = j
             continue
         out.extend(lines[i : max(j, i + 1)])
         i = max(j, i + 1)
     return "\n".join(out)
+
+
+def _text_row(cells: list[str]) -> TableRow:
+    """A TAB line as a table row; a line of one filled cell spans the table (a section row)."""
+    filled = [c for c in cells if c]
+    return TableRow(cells, filled if len(filled) == 1 else cells)
 
 
 def _task_columns(header: list[str]) -> dict[str, int] | None:
